@@ -146,9 +146,13 @@ std::string_view error_name(ErrorCode code) {
 }
 
 absl::Status kafka_error(ErrorCode code, std::string_view message) {
+  return kafka_error(code, message, status_code_for(code));
+}
+
+absl::Status kafka_error(ErrorCode code, std::string_view message, absl::StatusCode status_code) {
   if (code == ErrorCode::kNone) return absl::OkStatus();
   // Debian's abseil has its own string_view type, hence the explicit conversion.
-  absl::Status status(status_code_for(code), absl::string_view(message.data(), message.size()));
+  absl::Status status(status_code, absl::string_view(message.data(), message.size()));
   status.SetPayload(kPayloadUrl, absl::Cord(std::to_string(static_cast<int>(code))));
   return status;
 }

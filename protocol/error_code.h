@@ -130,6 +130,8 @@ std::string_view error_name(ErrorCode code);
 
 // A Status carrying `code` as its payload. The absl code is chosen to match its meaning.
 absl::Status kafka_error(ErrorCode code, std::string_view message);
+// The same with an explicit absl code, where the layer knows better (e.g. disk full).
+absl::Status kafka_error(ErrorCode code, std::string_view message, absl::StatusCode status_code);
 
 // The Kafka error a Status carries; nullopt for OK or a Status made elsewhere.
 std::optional<ErrorCode> kafka_error_of(const absl::Status& status);
