@@ -52,7 +52,8 @@ Bytes make_request(int batches, int records) {
 }
 
 void BM_ProduceDecode(benchmark::State& state) {
-  const Bytes body = make_request(static_cast<int>(state.range(0)), static_cast<int>(state.range(1)));
+  const Bytes body =
+      make_request(static_cast<int>(state.range(0)), static_cast<int>(state.range(1)));
   for (auto _ : state) {
     ProduceRequest request;
     Reader r(body);
@@ -65,7 +66,8 @@ void BM_ProduceDecode(benchmark::State& state) {
 
 // Decode, split the records region into batches, and validate each (header + CRC-32C).
 void BM_ProduceDecodeAndValidate(benchmark::State& state) {
-  const Bytes body = make_request(static_cast<int>(state.range(0)), static_cast<int>(state.range(1)));
+  const Bytes body =
+      make_request(static_cast<int>(state.range(0)), static_cast<int>(state.range(1)));
   for (auto _ : state) {
     ProduceRequest request;
     Reader r(body);

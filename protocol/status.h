@@ -10,9 +10,9 @@
 #define KEEL_STATUS_CONCAT_(a, b) KEEL_STATUS_CONCAT_INNER_(a, b)
 
 // Returns from the current function if `expr` (an absl::Status) is not OK.
-#define KEEL_RETURN_IF_ERROR(expr)              \
-  do {                                          \
-    ::absl::Status keel_status_ = (expr);       \
+#define KEEL_RETURN_IF_ERROR(expr)               \
+  do {                                           \
+    ::absl::Status keel_status_ = (expr);        \
     if (!keel_status_.ok()) return keel_status_; \
   } while (0)
 

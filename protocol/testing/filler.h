@@ -14,7 +14,8 @@ namespace keel::protocol::testing {
 
 class Filler {
  public:
-  explicit Filler(uint64_t seed, bool null_mode = false) : state_(seed * 2654435761u + 1), null_mode_(null_mode) {}
+  explicit Filler(uint64_t seed, bool null_mode = false)
+      : state_(seed * 2654435761u + 1), null_mode_(null_mode) {}
 
   // In null mode, fields that may be null in the version are set to null.
   bool null_mode() const { return null_mode_; }
@@ -39,7 +40,9 @@ class Filler {
     return RecordsView(b.data(), b.size());
   }
   // A tag above every tag the schemas use, so it is written last.
-  RawTaggedField next_unknown_tag() { return RawTaggedField{1000 + static_cast<uint32_t>(next() % 100), next_bytes()}; }
+  RawTaggedField next_unknown_tag() {
+    return RawTaggedField{1000 + static_cast<uint32_t>(next() % 100), next_bytes()};
+  }
 
  private:
   uint64_t next() {

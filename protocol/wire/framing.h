@@ -28,7 +28,8 @@ absl::StatusOr<int32_t> parse_frame_size(std::span<const uint8_t, kFrameSizeByte
 // stays failed: the stream cannot be resynchronised, so the caller closes the connection.
 class FrameAssembler {
  public:
-  explicit FrameAssembler(int32_t max_frame_bytes = kDefaultMaxFrameBytes) : max_(max_frame_bytes) {}
+  explicit FrameAssembler(int32_t max_frame_bytes = kDefaultMaxFrameBytes)
+      : max_(max_frame_bytes) {}
 
   // Appends received bytes.
   void feed(std::span<const uint8_t> bytes);

@@ -137,7 +137,8 @@ int32_t Reader::read_array_length(bool compact, size_t min_element_size) {
     fail("negative array length");
     return 0;
   }
-  if (count > 0 && static_cast<uint64_t>(count) * std::max<size_t>(min_element_size, 1) > remaining()) {
+  if (count > 0 &&
+      static_cast<uint64_t>(count) * std::max<size_t>(min_element_size, 1) > remaining()) {
     fail("array length exceeds the bytes left");
     return 0;
   }

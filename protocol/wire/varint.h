@@ -14,12 +14,8 @@ constexpr uint32_t zigzag32(int32_t v) {
 constexpr uint64_t zigzag64(int64_t v) {
   return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
 }
-constexpr int32_t unzigzag32(uint32_t v) {
-  return static_cast<int32_t>((v >> 1) ^ (~(v & 1) + 1));
-}
-constexpr int64_t unzigzag64(uint64_t v) {
-  return static_cast<int64_t>((v >> 1) ^ (~(v & 1) + 1));
-}
+constexpr int32_t unzigzag32(uint32_t v) { return static_cast<int32_t>((v >> 1) ^ (~(v & 1) + 1)); }
+constexpr int64_t unzigzag64(uint64_t v) { return static_cast<int64_t>((v >> 1) ^ (~(v & 1) + 1)); }
 
 constexpr size_t uvarint_size(uint64_t v) {
   size_t n = 1;

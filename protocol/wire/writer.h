@@ -54,7 +54,8 @@ class Writer {
   template <typename T>
   void write_be(T v) {
     uint8_t tmp[sizeof(T)];
-    for (size_t i = 0; i < sizeof(T); ++i) tmp[i] = static_cast<uint8_t>(v >> (8 * (sizeof(T) - 1 - i)));
+    for (size_t i = 0; i < sizeof(T); ++i)
+      tmp[i] = static_cast<uint8_t>(v >> (8 * (sizeof(T) - 1 - i)));
     write_raw(tmp, sizeof(T));
   }
 

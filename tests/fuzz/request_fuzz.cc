@@ -18,10 +18,12 @@ namespace {
 using keel::protocol::Bytes;
 using keel::protocol::Reader;
 
-void check_reencoding_is_stable(int16_t key, int16_t version, bool request, std::span<const uint8_t> body) {
+void check_reencoding_is_stable(int16_t key, int16_t version, bool request,
+                                std::span<const uint8_t> body) {
   Reader r(body);
   Bytes first;
-  auto decode = request ? keel::protocol::decode_request_body : keel::protocol::decode_response_body;
+  auto decode =
+      request ? keel::protocol::decode_request_body : keel::protocol::decode_response_body;
   if (!decode(key, version, r, &first).ok()) return;
   Reader again(first);
   Bytes second;

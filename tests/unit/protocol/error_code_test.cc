@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
-
 #include "protocol/error_code.h"
+
+#include <gtest/gtest.h>
 
 namespace keel::protocol {
 namespace {

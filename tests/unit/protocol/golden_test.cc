@@ -97,10 +97,12 @@ TEST(Golden, EveryCaptureDecodesAndReencodesByteIdentically) {
     Bytes reencoded;
     Writer w(reencoded);
     encode_request_header(w, header);
-    ASSERT_TRUE(decode_request_body(header.api_key, header.api_version, r, &reencoded).ok()) << r.status();
+    ASSERT_TRUE(decode_request_body(header.api_key, header.api_version, r, &reencoded).ok())
+        << r.status();
     EXPECT_EQ(r.remaining(), 0u) << "bytes left after the body";
     EXPECT_EQ(reencoded.size(), frame.size());
-    EXPECT_TRUE(reencoded == frame) << "re-encoding differs (header is " << header_size << " bytes)";
+    EXPECT_TRUE(reencoded == frame)
+        << "re-encoding differs (header is " << header_size << " bytes)";
   }
 }
 
@@ -138,7 +140,9 @@ TEST(Golden, MetadataAllTopicsAndNamedTopics) {
 }
 
 // The batch header's attributes carry the codec in bits 0-2 (offset 21 of the batch).
-int codec_of(const RecordsView& records) { return records.size > 22 ? (records.data[22] & 0x07) : -1; }
+int codec_of(const RecordsView& records) {
+  return records.size > 22 ? (records.data[22] & 0x07) : -1;
+}
 
 TEST(Golden, ProduceV7InEveryCodecFromEveryClient) {
   struct Case {
@@ -243,7 +247,8 @@ TEST(Golden, OffsetCommitV2V5V7) {
   EXPECT_EQ(v2.body.topics[0].partitions[0].committed_metadata, "");
 
   auto v5 = decode_capture<OffsetCommitRequest>("kafkajs-group_OffsetCommit_v5_1.bin");
-  EXPECT_FALSE(v5.body.topics[0].partitions[0].committed_metadata.has_value()) << "kafkajs sends null metadata";
+  EXPECT_FALSE(v5.body.topics[0].partitions[0].committed_metadata.has_value())
+      << "kafkajs sends null metadata";
   EXPECT_EQ(v5.body.topics[0].partitions[0].committed_offset, 4);
 
   auto v7 = decode_capture<OffsetCommitRequest>("kcat-group_OffsetCommit_v7_1.bin");

@@ -10,9 +10,9 @@ namespace keel::protocol {
 namespace {
 
 TEST(Header, VersionFollowsFlexibility) {
-  EXPECT_EQ(request_header_version(3, 8), 1);   // Metadata v8: classic
-  EXPECT_EQ(request_header_version(3, 9), 2);   // Metadata v9: flexible
-  EXPECT_EQ(request_header_version(18, 3), 2);  // ApiVersions v3 request is flexible...
+  EXPECT_EQ(request_header_version(3, 8), 1);    // Metadata v8: classic
+  EXPECT_EQ(request_header_version(3, 9), 2);    // Metadata v9: flexible
+  EXPECT_EQ(request_header_version(18, 3), 2);   // ApiVersions v3 request is flexible...
   EXPECT_EQ(response_header_version(18, 3), 0);  // ...but its response header is always v0
   EXPECT_EQ(response_header_version(3, 9), 1);
   EXPECT_EQ(response_header_version(3, 8), 0);
@@ -31,7 +31,8 @@ TEST(Header, RequestV2RoundTripWithTaggedFields) {
   Writer w(out);
   encode_request_header(w, h);
   EXPECT_EQ(out.size(), request_header_size(h));
-  EXPECT_EQ(out, (Bytes{0, 18, 0, 3, 0, 0, 0, 42, 0, 7, 'r', 'd', 'k', 'a', 'f', 'k', 'a', 1, 3, 1, 1}));
+  EXPECT_EQ(out,
+            (Bytes{0, 18, 0, 3, 0, 0, 0, 42, 0, 7, 'r', 'd', 'k', 'a', 'f', 'k', 'a', 1, 3, 1, 1}));
   Reader r(out);
   RequestHeader back;
   ASSERT_TRUE(decode_request_header(r, &back).ok());

@@ -15,8 +15,9 @@ TEST(Varint, KnownUnsignedEncodings) {
     uint64_t value;
     Bytes bytes;
   };
-  for (const Case& c : {Case{0, {0x00}}, Case{1, {0x01}}, Case{127, {0x7f}}, Case{128, {0x80, 0x01}},
-                        Case{300, {0xac, 0x02}}, Case{0xffffffffu, {0xff, 0xff, 0xff, 0xff, 0x0f}}}) {
+  for (const Case& c :
+       {Case{0, {0x00}}, Case{1, {0x01}}, Case{127, {0x7f}}, Case{128, {0x80, 0x01}},
+        Case{300, {0xac, 0x02}}, Case{0xffffffffu, {0xff, 0xff, 0xff, 0xff, 0x0f}}}) {
     Bytes out;
     Writer w(out);
     w.write_uvarint(c.value);
@@ -44,7 +45,8 @@ TEST(Varint, ZigzagSignedEncodings) {
     EXPECT_EQ(r.read_varlong(), v);
     EXPECT_TRUE(r.ok());
   }
-  for (int32_t v : {0, -1, 1, 1000, -1000, std::numeric_limits<int32_t>::min(), std::numeric_limits<int32_t>::max()}) {
+  for (int32_t v : {0, -1, 1, 1000, -1000, std::numeric_limits<int32_t>::min(),
+                    std::numeric_limits<int32_t>::max()}) {
     Bytes out;
     Writer w(out);
     w.write_varint(v);

@@ -21,8 +21,9 @@ Bytes encode(const Message& m, int16_t version) {
 
 template <typename Message>
 void check_version(int16_t version, uint64_t seed, bool null_mode) {
-  SCOPED_TRACE(::testing::Message() << Message::kApiName << (Message::kIsRequest ? "Request" : "Response")
-                                  << " v" << version << " seed " << seed << (null_mode ? " nulls" : ""));
+  SCOPED_TRACE(::testing::Message()
+               << Message::kApiName << (Message::kIsRequest ? "Request" : "Response") << " v"
+               << version << " seed " << seed << (null_mode ? " nulls" : ""));
   keel::protocol::testing::Filler filler(seed, null_mode);
   Message original;
   keel::protocol::testing::fill(original, version, filler);
@@ -61,7 +62,8 @@ void check_all_versions() {
   }
   Message m;
   Reader r(nullptr, 0);
-  EXPECT_FALSE(m.decode(r, Message::kMaxVersion + 1).ok()) << "a version above the schema's range must be refused";
+  EXPECT_FALSE(m.decode(r, Message::kMaxVersion + 1).ok())
+      << "a version above the schema's range must be refused";
 }
 
 #define KEEL_ROUNDTRIP_TEST(Type) \
