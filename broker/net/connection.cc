@@ -1,0 +1,234 @@
+// File: broker/net/connection.cc
+#include "broker/net/connection.h"
+
+#include <array>
+#include <cstdio>
+#include <exception>
+#include <utility>
+
+#include "broker/net/asio.h"
+#include "protocol/wire/framing.h"
+#include "protocol/wire/reader.h"
+
+namespace keel::broker::net {
+namespace {
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+
+// Polling period while only the global budget blocks a reader: other shards release bytes
+// without knowing who waits, and a short poll is simpler than cross-shard wake-ups.
+constexpr auto kGlobalBudgetPoll = std::chrono::milliseconds(5);
+
+void count(NetMetrics* m, std::atomic<uint64_t> NetMetrics::*field, uint64_t n = 1) {
+  if (m != nullptr) NetMetrics::add(m->*field, n);
+}
+
+}  // namespace
+
+Connection::Connection(asio::ip::tcp::socket socket, const ConnectionContext& ctx,
+                       std::function<void()> on_done)
+    : socket_(std::move(socket)),
+      ctx_(ctx),
+      on_done_(std::move(on_done)),
+      reader_wake_(socket_.get_executor()),
+      writer_wake_(socket_.get_executor()) {
+  error_code ec;
+  auto ep = socket_.remote_endpoint(ec);
+  peer_ = ec ? std::string("?") : ep.address().to_string() + ":" + std::to_string(ep.port());
+  socket_.set_option(asio::ip::tcp::no_delay(true), ec);  // best effort
+}
+
+Connection::~Connection() {
+  count(ctx_.metrics, &NetMetrics::connections_closed);
+  if (on_done_) on_done_();
+}
+
+void Connection::start() {
+  auto self = shared_from_this();
+  auto on_exit = [self](std::exception_ptr e) {
+    if (e) self->close("internal error in connection coroutine", false);
+  };
+  asio::co_spawn(socket_.get_executor(), read_loop(self), on_exit);
+  asio::co_spawn(socket_.get_executor(), write_loop(self), on_exit);
+}
+
+void Connection::stop() {
+  asio::post(socket_.get_executor(), [self = shared_from_this()] { self->stop_here(); });
+}
+
+void Connection::stop_here() {
+  if (stopping_ || closed_) return;
+  stopping_ = true;
+  wake(reader_wake_);
+  // cancel() would also abort a write in progress; the writer cancels after its write.
+  if (in_read_ && !writing_) {
+    error_code ec;
+    socket_.cancel(ec);
+  }
+}
+
+void Connection::close(const std::string& reason, bool violation) {
+  if (closed_) return;
+  closed_ = true;
+  std::fprintf(stderr, "keel net: closing connection from %s: %s\n", peer_.c_str(), reason.c_str());
+  if (violation) count(ctx_.metrics, &NetMetrics::protocol_errors);
+  error_code ec;
+  socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+  socket_.close(ec);
+  wake(reader_wake_);
+  wake(writer_wake_);
+}
+
+asio::awaitable<bool> Connection::admit(int64_t frame_bytes) {
+  const auto& lim = ctx_.limits;
+  while (!closed_ && !stopping_) {
+    // One request is always admitted locally, so a frame above the byte limit still passes.
+    const bool local_ok =
+        in_flight_bytes_ == 0 || in_flight_bytes_ + frame_bytes <= lim.max_in_flight_bytes;
+    if (local_ok &&
+        (ctx_.global_budget == nullptr || ctx_.global_budget->try_acquire(frame_bytes))) {
+      in_flight_bytes_ += frame_bytes;
+      co_return true;
+    }
+    if (local_ok) {
+      reader_wake_.expires_after(kGlobalBudgetPoll);
+    } else {
+      reader_wake_.expires_at(asio::steady_timer::time_point::max());
+    }
+    error_code ec;
+    co_await reader_wake_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  }
+  co_return false;
+}
+
+void Connection::release(int64_t frame_bytes) {
+  in_flight_bytes_ -= frame_bytes;
+  if (ctx_.global_budget != nullptr) ctx_.global_budget->release(frame_bytes);
+  wake(reader_wake_);
+}
+
+asio::awaitable<void> Connection::read_loop(std::shared_ptr<Connection> self) {
+  std::array<uint8_t, protocol::kFrameSizeBytes> prefix{};
+  error_code ec;
+  while (!closed_ && !stopping_) {
+    // Backpressure on the request count: do not even read the next size prefix.
+    if (slots_.size() >= static_cast<size_t>(ctx_.limits.max_in_flight_requests)) {
+      reader_wake_.expires_at(asio::steady_timer::time_point::max());
+      co_await reader_wake_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      continue;
+    }
+    in_read_ = true;
+    co_await asio::async_read(socket_, asio::buffer(prefix),
+                              asio::redirect_error(asio::use_awaitable, ec));
+    in_read_ = false;
+    if (ec) break;  // EOF, stop() or a dead peer: finish what was read, then close
+    bytes_in_ += prefix.size();
+    count(ctx_.metrics, &NetMetrics::bytes_in, prefix.size());
+
+    auto size = protocol::parse_frame_size(prefix, ctx_.limits.max_frame_bytes);
+    if (!size.ok()) {
+      close("bad frame size: " + std::string(size.status().message()), true);
+      break;
+    }
+    if (!co_await admit(*size)) break;
+    auto frame = std::make_shared<protocol::Bytes>(static_cast<size_t>(*size));
+    in_read_ = true;
+    co_await asio::async_read(socket_, asio::buffer(*frame),
+                              asio::redirect_error(asio::use_awaitable, ec));
+    in_read_ = false;
+    if (ec) {
+      release(*size);
+      // Cancelled by stop(): the partial request was never acknowledged, so just drop it.
+      if (!stopping_) close("truncated frame: " + ec.message(), true);
+      break;
+    }
+    bytes_in_ += frame->size();
+    count(ctx_.metrics, &NetMetrics::bytes_in, frame->size());
+
+    protocol::Reader reader(*frame);
+    protocol::RequestHeader header;
+    absl::Status status = protocol::decode_request_header(reader, &header);
+    if (!status.ok()) {
+      release(*size);
+      close("bad request header: " + std::string(status.message()), true);
+      break;
+    }
+    ++requests_;
+    count(ctx_.metrics, &NetMetrics::requests);
+    const uint64_t seq = first_seq_ + slots_.size();
+    slots_.emplace_back();
+    // Handled at once (pipelining); the writer restores request order.
+    asio::co_spawn(socket_.get_executor(),
+                   run_handler(self, seq, std::move(header), std::move(frame), reader.position()),
+                   [self](std::exception_ptr e) {
+                     if (e) self->close("internal error in request handling", false);
+                   });
+  }
+  reading_ = false;
+  wake(writer_wake_);
+}
+
+asio::awaitable<void> Connection::run_handler([[maybe_unused]] std::shared_ptr<Connection> self,
+                                              uint64_t seq, protocol::RequestHeader header,
+                                              std::shared_ptr<protocol::Bytes> frame,
+                                              size_t body_offset) {
+  HandlerResult result;
+  try {
+    std::span<const uint8_t> body(frame->data() + body_offset, frame->size() - body_offset);
+    result = co_await ctx_.handler->handle(header, body);
+  } catch (const std::exception& e) {
+    result = HandlerResult::close(std::string("request handler threw: ") + e.what());
+  } catch (...) {
+    result = HandlerResult::close("request handler threw");
+  }
+  release(static_cast<int64_t>(frame->size()));
+  frame.reset();
+  if (closed_) co_return;
+  Slot& slot = slots_[seq - first_seq_];
+  slot.result = std::move(result);
+  slot.done = true;
+  wake(writer_wake_);
+}
+
+asio::awaitable<void> Connection::write_loop([[maybe_unused]] std::shared_ptr<Connection> self) {
+  error_code ec;
+  while (!closed_) {
+    if (!slots_.empty() && slots_.front().done) {
+      HandlerResult& r = slots_.front().result;
+      if (r.kind == HandlerResult::Kind::kClose) {
+        close(r.reason, true);
+        break;
+      }
+      if (r.kind == HandlerResult::Kind::kRespond) {
+        // Pop only after the write: the slot counts as in flight until then.
+        writing_ = true;
+        co_await asio::async_write(socket_, asio::buffer(r.frame),
+                                   asio::redirect_error(asio::use_awaitable, ec));
+        writing_ = false;
+        if (ec) {
+          close("write failed: " + ec.message(), false);
+          break;
+        }
+        bytes_out_ += r.frame.size();
+        count(ctx_.metrics, &NetMetrics::bytes_out, r.frame.size());
+        count(ctx_.metrics, &NetMetrics::responses);
+        if (stopping_ && in_read_) socket_.cancel(ec);  // the cancel stop() deferred
+      }
+      slots_.pop_front();
+      ++first_seq_;
+      wake(reader_wake_);
+      continue;
+    }
+    if (!reading_ && slots_.empty()) break;
+    writer_wake_.expires_at(asio::steady_timer::time_point::max());
+    co_await writer_wake_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  }
+  if (!closed_) {  // graceful end: everything read was answered
+    closed_ = true;
+    socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+    socket_.close(ec);
+  }
+}
+
+}  // namespace keel::broker::net
