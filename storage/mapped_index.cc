@@ -1,6 +1,7 @@
 #include "storage/mapped_index.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "protocol/status.h"
 
@@ -10,6 +11,19 @@ absl::StatusOr<std::shared_ptr<MappedIndex>> MappedIndex::open(Env* env, std::st
                                                                uint64_t length) {
   KEEL_ASSIGN_OR_RETURN(std::unique_ptr<MappedFile> file, env->open_mapped(path, length));
   return std::shared_ptr<MappedIndex>(new MappedIndex(std::move(path), std::move(file)));
+}
+
+absl::StatusOr<std::shared_ptr<MappedIndex>> MappedIndex::open_entries(Env* env, std::string path,
+                                                                       uint64_t max_bytes,
+                                                                       size_t entry_size) {
+  if (max_bytes == 0) return open_existing(env, std::move(path));
+  return open(env, std::move(path), max_bytes / entry_size * entry_size);
+}
+
+void MappedIndex::zero(uint64_t from, uint64_t to) {
+  // An empty mapping has a null data(): memset must not see it even for zero bytes.
+  if (to <= from) return;
+  std::memset(bytes().data() + from, 0, to - from);
 }
 
 absl::StatusOr<std::shared_ptr<MappedIndex>> MappedIndex::open_existing(Env* env,

@@ -27,6 +27,14 @@ class MappedIndex {
                                                            uint64_t length);
   // Opens `path` mapping exactly its current length.
   static absl::StatusOr<std::shared_ptr<MappedIndex>> open_existing(Env* env, std::string path);
+  // An index of `entry_size`-byte entries: mapped at `max_bytes` rounded down to whole entries
+  // while its segment is active, or at its current length (sealed) when `max_bytes` is 0.
+  static absl::StatusOr<std::shared_ptr<MappedIndex>> open_entries(Env* env, std::string path,
+                                                                   uint64_t max_bytes,
+                                                                   size_t entry_size);
+
+  // Zeroes [from, to) so dropped entries never look valid to a later count.
+  void zero(uint64_t from, uint64_t to);
 
   // Empty once closed.
   std::span<uint8_t> bytes() { return closed_ ? std::span<uint8_t>() : file_->data(); }

@@ -12,13 +12,8 @@ namespace keel::storage {
 absl::StatusOr<std::unique_ptr<TimeIndex>> TimeIndex::open(Env* env, std::string path,
                                                            int64_t base_offset,
                                                            uint64_t max_bytes) {
-  std::shared_ptr<MappedIndex> file;
-  if (max_bytes > 0) {
-    KEEL_ASSIGN_OR_RETURN(
-        file, MappedIndex::open(env, std::move(path), max_bytes / kEntrySize * kEntrySize));
-  } else {
-    KEEL_ASSIGN_OR_RETURN(file, MappedIndex::open_existing(env, std::move(path)));
-  }
+  KEEL_ASSIGN_OR_RETURN(std::shared_ptr<MappedIndex> file,
+                        MappedIndex::open_entries(env, std::move(path), max_bytes, kEntrySize));
   std::unique_ptr<TimeIndex> index(new TimeIndex(base_offset, std::move(file)));
   index->count_entries();
   return index;
@@ -77,9 +72,7 @@ absl::Status TimeIndex::maybe_append(int64_t timestamp, int64_t offset) {
 void TimeIndex::truncate_to(int64_t offset) {
   size_t keep = 0;
   while (keep < entries_ && entry(keep).offset < offset) ++keep;
-  auto bytes = file_->bytes();
-  // An empty mapping has a null data(): memset must not see it even for zero bytes.
-  if (entries_ > keep) std::memset(bytes.data() + keep * kEntrySize, 0, (entries_ - keep) * kEntrySize);
+  file_->zero(keep * kEntrySize, entries_ * kEntrySize);
   entries_ = keep;
 }
 
