@@ -1,0 +1,66 @@
+// File: broker/handlers/api_versions_handler.cc
+#include "broker/handlers/api_versions_handler.h"
+
+#include <string>
+
+#include "broker/handlers/handler_registry.h"
+#include "protocol/error_code.h"
+#include "protocol/generated/api_versions.h"
+#include "protocol/wire/framing.h"
+#include "protocol/wire/reader.h"
+
+namespace keel::broker::handlers {
+namespace {
+
+using protocol::ApiVersionsRequest;
+using protocol::ApiVersionsResponse;
+
+bool alnum(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+int16_t code(protocol::ErrorCode e) { return static_cast<int16_t>(e); }
+
+}  // namespace
+
+bool ApiVersionsHandler::valid_software_token(std::string_view s) {
+  if (s.empty() || !alnum(s.front()) || !alnum(s.back())) return false;
+  for (char c : s) {
+    if (!alnum(c) && c != '-' && c != '.') return false;
+  }
+  return true;
+}
+
+boost::asio::awaitable<HandlerResult> ApiVersionsHandler::handle(
+    const RequestContext& ctx, const protocol::RequestHeader& header,
+    std::span<const uint8_t> body) const {
+  ApiVersionsResponse resp;
+  resp.throttle_time_ms = 0;
+  const int16_t version = header.api_version;
+  if (version < kMinVersion || version > kMaxVersion) {
+    // The body of a version we do not know cannot be read; answer in the v0 layout, which
+    // every client can parse, so it can retry lower.
+    resp.error_code = code(protocol::ErrorCode::kUnsupportedVersion);
+    resp.api_keys.push_back({kApiKey, kMinVersion, kMaxVersion, {}});
+    co_return HandlerResult::respond(
+        protocol::encode_response_frame(header.correlation_id, int16_t{0}, resp));
+  }
+  ApiVersionsRequest req;
+  protocol::Reader r(body);
+  if (!req.decode(r, version).ok()) {
+    co_return HandlerResult::close("malformed ApiVersions v" + std::to_string(version) + " body");
+  }
+  if (version >= 3 && (!valid_software_token(req.client_software_name) ||
+                       !valid_software_token(req.client_software_version))) {
+    resp.error_code = code(protocol::ErrorCode::kInvalidRequest);
+    co_return HandlerResult::respond(
+        protocol::encode_response_frame(header.correlation_id, version, resp));
+  }
+  for (const ApiRange& a : ctx.registry->advertised()) {
+    resp.api_keys.push_back({a.api_key, a.min_version, a.max_version, {}});
+  }
+  co_return HandlerResult::respond(
+      protocol::encode_response_frame(header.correlation_id, version, resp));
+}
+
+}  // namespace keel::broker::handlers
