@@ -24,6 +24,9 @@ inline constexpr std::string_view kLogStartOffsetCheckpoint = "log-start-offset-
 inline constexpr std::string_view kReplicationOffsetCheckpoint = "replication-offset-checkpoint";
 inline constexpr std::string_view kCleanShutdownMarker = ".kafka_cleanshutdown";
 inline constexpr std::string_view kDeleteDirSuffix = "-delete";
+// The metadata log's directory in the first log dir (controller/metadata_log.h). It looks like
+// a partition directory but belongs to the controller: LogManager never loads it.
+inline constexpr std::string_view kMetadataLogDir = "__cluster_metadata-0";
 
 // The base offset in 20 digits, zero-padded (Kafka's filenamePrefixFromOffset).
 std::string offset_file_prefix(int64_t offset);

@@ -62,6 +62,7 @@ absl::Status LogManager::load_dir(const std::string& log_dir) {
       KEEL_RETURN_IF_ERROR(env_->remove_dir(path));
       continue;
     }
+    if (name == kMetadataLogDir) continue;  // the controller's metadata log
     std::optional<TopicPartition> tp = parse_partition_dir_name(name);
     if (!tp) continue;
     if (logs_.count(*tp)) {

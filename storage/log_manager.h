@@ -47,7 +47,9 @@ class LogManager {
  public:
   // Opens every partition directory under each log dir, recovering each per its dir's
   // clean-shutdown marker and checkpoints, then deletes the markers (a crash from now on is
-  // unclean) and removes leftovers of interrupted deletions (`*-delete` dirs).
+  // unclean) and removes leftovers of interrupted deletions (`*-delete` dirs). The
+  // controller's metadata log (`__cluster_metadata-0`, file_names.h) is not a partition and is
+  // left alone.
   // `env` and `clock` must outlive the manager.
   static absl::StatusOr<std::unique_ptr<LogManager>> open(Env* env, Clock* clock,
                                                           LogManagerOptions options);

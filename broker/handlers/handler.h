@@ -15,6 +15,10 @@
 #include "broker/net/request_handler.h"
 #include "protocol/wire/header.h"
 
+namespace keel::broker {
+struct BrokerServices;  // broker/broker_services.h
+}
+
 namespace keel::broker::handlers {
 
 using net::HandlerResult;
@@ -26,6 +30,8 @@ class HandlerRegistry;
 // the log manager and metadata cache); add fields here rather than widening handle().
 struct RequestContext {
   const HandlerRegistry* registry = nullptr;  // never null when handle() is called
+  // The node's services (broker_services.h); null only in tests of handlers that need none.
+  const BrokerServices* broker = nullptr;
 };
 
 // The implemented version range of one API, as advertised by ApiVersions.

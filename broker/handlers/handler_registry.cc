@@ -42,7 +42,7 @@ boost::asio::awaitable<HandlerResult> Dispatcher::handle(const protocol::Request
                                    " (implemented " + std::to_string(range.min_version) + "-" +
                                    std::to_string(range.max_version) + ")");
   }
-  const RequestContext ctx{registry_};
+  const RequestContext ctx{registry_, broker_};
   co_return co_await handler->handle(ctx, header, body);
 }
 

@@ -47,13 +47,16 @@ class HandlerRegistry {
 class Dispatcher : public net::RequestHandler {
  public:
   // `registry` must outlive the Dispatcher and not change while requests flow.
-  explicit Dispatcher(const HandlerRegistry* registry) : registry_(registry) {}
+  // `broker` may be null in tests of handlers that need no broker services.
+  explicit Dispatcher(const HandlerRegistry* registry, const BrokerServices* broker = nullptr)
+      : registry_(registry), broker_(broker) {}
 
   boost::asio::awaitable<HandlerResult> handle(const protocol::RequestHeader& header,
                                                std::span<const uint8_t> body) override;
 
  private:
   const HandlerRegistry* registry_;
+  const BrokerServices* broker_;
 };
 
 }  // namespace keel::broker::handlers

@@ -1,14 +1,24 @@
 // File: broker/net/connection.cc
 #include "broker/net/connection.h"
 
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include <algorithm>
 #include <array>
+#include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <exception>
+#include <mutex>
+#include <system_error>
 #include <utility>
 
 #include "broker/net/asio.h"
 #include "protocol/wire/framing.h"
 #include "protocol/wire/reader.h"
+#include "storage/file_slice.h"
 
 namespace keel::broker::net {
 namespace {
@@ -20,8 +30,28 @@ using boost::system::error_code;
 // without knowing who waits, and a short poll is simpler than cross-shard wake-ups.
 constexpr auto kGlobalBudgetPoll = std::chrono::milliseconds(5);
 
+// sendfile(2) in one call at most (Linux sends at most 0x7ffff000 bytes anyway).
+constexpr uint64_t kMaxSendfileBytes = uint64_t{1} << 30;
+// The copy fallback reads and writes file regions in pieces of this size.
+constexpr uint64_t kCopyChunkBytes = 256 * 1024;
+
+constexpr const char* kTruncatedFile =
+    "cannot send fetched records: the segment file is shorter than the slice read from it";
+
 void count(NetMetrics* m, std::atomic<uint64_t> NetMetrics::*field, uint64_t n = 1) {
   if (m != nullptr) NetMetrics::add(m->*field, n);
+}
+
+// sendfile(2) cannot be given MSG_NOSIGNAL: a peer that went away would raise SIGPIPE, whose
+// default action ends the process. Ignore it unless the program installed its own handler.
+void ignore_sigpipe_once() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    struct sigaction current {};
+    if (::sigaction(SIGPIPE, nullptr, &current) == 0 && current.sa_handler == SIG_DFL) {
+      std::signal(SIGPIPE, SIG_IGN);
+    }
+  });
 }
 
 }  // namespace
@@ -203,15 +233,20 @@ asio::awaitable<void> Connection::write_loop([[maybe_unused]] std::shared_ptr<Co
       if (r.kind == HandlerResult::Kind::kRespond) {
         // Pop only after the write: the slot counts as in flight until then.
         writing_ = true;
-        co_await asio::async_write(socket_, asio::buffer(r.frame),
-                                   asio::redirect_error(asio::use_awaitable, ec));
-        writing_ = false;
-        if (ec) {
-          close("write failed: " + ec.message(), false);
-          break;
+        if (r.splices.empty()) {
+          co_await asio::async_write(socket_, asio::buffer(r.frame),
+                                     asio::redirect_error(asio::use_awaitable, ec));
+          writing_ = false;
+          if (ec) {
+            close("write failed: " + ec.message(), false);
+            break;
+          }
+          count_out(r.frame.size());
+        } else {
+          const bool ok = co_await write_spliced(r);
+          writing_ = false;
+          if (!ok) break;
         }
-        bytes_out_ += r.frame.size();
-        count(ctx_.metrics, &NetMetrics::bytes_out, r.frame.size());
         count(ctx_.metrics, &NetMetrics::responses);
         if (stopping_ && in_read_) socket_.cancel(ec);  // the cancel stop() deferred
       }
@@ -229,6 +264,119 @@ asio::awaitable<void> Connection::write_loop([[maybe_unused]] std::shared_ptr<Co
     socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
     socket_.close(ec);
   }
+}
+
+void Connection::count_out(uint64_t n) {
+  bytes_out_ += n;
+  count(ctx_.metrics, &NetMetrics::bytes_out, n);
+}
+
+asio::awaitable<bool> Connection::write_spliced(const HandlerResult& r) {
+  const std::span<const uint8_t> frame(r.frame);
+  size_t at = 0;  // frame bytes before `at` are written
+  // Empty regions at the end send nothing: MSG_MORE must not be set for them.
+  size_t end = r.splices.size();
+  while (end > 0 && r.splices[end - 1].slice.empty()) --end;
+  for (size_t i = 0; i < end; ++i) {
+    const FileSplice& splice = r.splices[i];
+    if (splice.frame_offset < at || splice.frame_offset > frame.size() ||
+        (!splice.slice.empty() && splice.slice.file == nullptr)) {
+      close("internal error: bad file splice in a response", false);
+      co_return false;
+    }
+    if (splice.frame_offset > at) {
+      if (!co_await write_piece(frame.subspan(at, splice.frame_offset - at), true)) {
+        co_return false;
+      }
+      at = splice.frame_offset;
+    }
+    if (splice.slice.empty()) continue;
+    const bool more = at < frame.size() || i + 1 < end;
+    if (!co_await write_file(splice.slice, more)) co_return false;
+  }
+  if (at < frame.size() && !co_await write_piece(frame.subspan(at), false)) co_return false;
+  co_return true;
+}
+
+asio::awaitable<bool> Connection::write_piece(std::span<const uint8_t> bytes, bool more) {
+  const asio::socket_base::message_flags flags = more ? MSG_MORE : 0;
+  error_code ec;
+  while (!bytes.empty()) {
+    const size_t n = co_await socket_.async_send(asio::buffer(bytes.data(), bytes.size()), flags,
+                                                 asio::redirect_error(asio::use_awaitable, ec));
+    if (closed_) co_return false;
+    if (ec) {
+      close("write failed: " + ec.message(), false);
+      co_return false;
+    }
+    count_out(n);
+    bytes = bytes.subspan(n);
+  }
+  co_return true;
+}
+
+asio::awaitable<bool> Connection::write_file(const storage::FileSlice& slice, bool more) {
+  uint64_t done = 0;
+  const int in_fd = slice.file->native_handle();
+  error_code ec;
+  if (ctx_.limits.zero_copy && in_fd >= 0 && !closed_) {
+    ignore_sigpipe_once();
+    // Asio puts the descriptor in non-blocking mode for its own async operations already;
+    // this only makes sure before sendfile relies on it.
+    if (!socket_.native_non_blocking()) socket_.native_non_blocking(true, ec);
+    while (!ec && done < slice.size) {
+      if (closed_) co_return false;
+      off_t offset = static_cast<off_t>(slice.position + done);
+      const auto want = static_cast<size_t>(std::min(slice.size - done, kMaxSendfileBytes));
+      const ssize_t n = ::sendfile(socket_.native_handle(), in_fd, &offset, want);
+      if (n > 0) {
+        done += static_cast<uint64_t>(n);
+        count_out(static_cast<uint64_t>(n));
+        count(ctx_.metrics, &NetMetrics::zero_copy_bytes, static_cast<uint64_t>(n));
+        continue;
+      }
+      if (n == 0) {  // end of file before the end of the slice
+        close(kTruncatedFile, false);
+        co_return false;
+      }
+      const int err = errno;
+      if (err == EINTR) continue;
+      if (err == EAGAIN || err == EWOULDBLOCK) {
+        count(ctx_.metrics, &NetMetrics::zero_copy_waits);
+        co_await socket_.async_wait(asio::ip::tcp::socket::wait_write,
+                                    asio::redirect_error(asio::use_awaitable, ec));
+        if (closed_) co_return false;
+        if (ec) {
+          close("write failed: " + ec.message(), false);
+          co_return false;
+        }
+        continue;
+      }
+      // A file system that cannot sendfile: copy the rest.
+      if (err == EINVAL || err == ENOSYS || err == EOPNOTSUPP) break;
+      close("sendfile failed: " + std::generic_category().message(err), false);
+      co_return false;
+    }
+  }
+  co_return co_await copy_file(slice, done, more);
+}
+
+asio::awaitable<bool> Connection::copy_file(const storage::FileSlice& slice, uint64_t done,
+                                            bool more) {
+  while (done < slice.size) {
+    if (closed_) co_return false;
+    const uint64_t n = std::min(slice.size - done, kCopyChunkBytes);
+    absl::StatusOr<protocol::Bytes> chunk =
+        storage::read_slice(storage::FileSlice{slice.file, slice.position + done, n});
+    if (!chunk.ok()) {
+      close("cannot send fetched records: " + std::string(chunk.status().message()), false);
+      co_return false;
+    }
+    done += n;
+    if (!co_await write_piece(*chunk, more || done < slice.size)) co_return false;
+    count(ctx_.metrics, &NetMetrics::copied_file_bytes, n);
+  }
+  co_return true;
 }
 
 }  // namespace keel::broker::net

@@ -16,6 +16,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <utility>
 
@@ -62,6 +63,16 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Each coroutine takes `self` so the frame keeps the connection alive from its creation.
   boost::asio::awaitable<void> read_loop(std::shared_ptr<Connection> self);
   boost::asio::awaitable<void> write_loop(std::shared_ptr<Connection> self);
+  // Writes a response with file regions (r.splices): frame bytes and regions alternately.
+  // Each returns false once the connection was closed (the reason is logged by close()).
+  boost::asio::awaitable<bool> write_spliced(const HandlerResult& r);
+  // `more`: further bytes of the same response follow (MSG_MORE: no lone small packet).
+  boost::asio::awaitable<bool> write_piece(std::span<const uint8_t> bytes, bool more);
+  // sendfile(2) when zero_copy is on and the file has a descriptor, else copy_file().
+  boost::asio::awaitable<bool> write_file(const storage::FileSlice& slice, bool more);
+  // Copies slice[done, size) through memory, in chunks.
+  boost::asio::awaitable<bool> copy_file(const storage::FileSlice& slice, uint64_t done, bool more);
+  void count_out(uint64_t n);
   boost::asio::awaitable<void> run_handler(std::shared_ptr<Connection> self, uint64_t seq,
                                            protocol::RequestHeader header,
                                            std::shared_ptr<protocol::Bytes> frame,

@@ -15,6 +15,9 @@ struct ConnectionLimits {
   int32_t max_frame_bytes = protocol::kDefaultMaxFrameBytes;  // socket.request.max.bytes
   int32_t max_in_flight_requests = 100;             // read but not yet answered (or skipped)
   int64_t max_in_flight_bytes = 100 * 1024 * 1024;  // request frames being handled
+  // File regions of responses (Fetch) go from the file to the socket with sendfile(2). False
+  // copies them through memory instead, as a TLS listener will have to.
+  bool zero_copy = true;
 };
 
 // A byte budget shared by all connections of all shards (thread-safe, lock-free). A single
@@ -49,6 +52,11 @@ struct NetMetrics {
   std::atomic<uint64_t> connections_accepted{0};
   std::atomic<uint64_t> connections_closed{0};
   std::atomic<uint64_t> protocol_errors{0};  // connections closed for bad input
+  // File regions of responses: bytes sent with sendfile(2) and with copies (both also in
+  // bytes_out), and how often sendfile found the socket full and waited for it.
+  std::atomic<uint64_t> zero_copy_bytes{0};
+  std::atomic<uint64_t> copied_file_bytes{0};
+  std::atomic<uint64_t> zero_copy_waits{0};
 
   static void add(std::atomic<uint64_t>& c, uint64_t n = 1) {
     c.fetch_add(n, std::memory_order_relaxed);

@@ -12,12 +12,22 @@
 #include <span>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "broker/net/asio.h"
+#include "protocol/wire/framing.h"
 #include "protocol/wire/header.h"
 #include "protocol/wire/types.h"
+#include "storage/file_slice.h"
 
 namespace keel::broker::net {
+
+// A region of a segment file that belongs at `frame_offset` of a response frame (zero-copy
+// Fetch). The offset counts the frame's in-memory bytes only, as protocol::Splice does.
+struct FileSplice {
+  size_t frame_offset = 0;
+  storage::FileSlice slice;
+};
 
 // What to do with one request once it has been handled.
 struct HandlerResult {
@@ -29,10 +39,23 @@ struct HandlerResult {
   Kind kind = Kind::kNoResponse;
   protocol::Bytes frame;
   std::string reason;  // for kClose: logged once by the connection
+  // kRespond: file regions inserted into `frame` as it is written (sendfile(2) on plaintext
+  // connections, copied otherwise), by non-decreasing frame_offset, each <= frame.size().
+  // If a file turns out shorter than its slice, the connection is closed mid-response.
+  std::vector<FileSplice> splices;
 
-  static HandlerResult respond(protocol::Bytes f) { return {Kind::kRespond, std::move(f), {}}; }
-  static HandlerResult no_response() { return {Kind::kNoResponse, {}, {}}; }
-  static HandlerResult close(std::string why) { return {Kind::kClose, {}, std::move(why)}; }
+  static HandlerResult respond(protocol::Bytes f) { return {Kind::kRespond, std::move(f), {}, {}}; }
+  // A frame with file regions spliced in; kClose (a handler bug) if the splices are not
+  // ordered, not within the frame, or a non-empty slice has no file.
+  static HandlerResult respond_spliced(protocol::Bytes frame, std::vector<FileSplice> splices);
+  // The usual form for Fetch: `frame` from protocol::encode_response_frame_spliced, and the
+  // file slices of its external records in encounter order (topics, then partitions, in
+  // message order). Empty slices are skipped, as RecordsView::external(0) is no splice; the
+  // others must match frame.splices one to one in size, else kClose (a handler bug).
+  static HandlerResult respond_spliced(protocol::SplicedFrame frame,
+                                       std::vector<storage::FileSlice> slices);
+  static HandlerResult no_response() { return {Kind::kNoResponse, {}, {}, {}}; }
+  static HandlerResult close(std::string why) { return {Kind::kClose, {}, std::move(why), {}}; }
 };
 
 class RequestHandler {

@@ -60,6 +60,11 @@ class Server {
   // then join the threads. After `grace`, whatever still runs is abandoned.
   void stop(std::chrono::milliseconds grace = std::chrono::seconds(30));
   size_t live_connections() const;
+  // The shards' executors (valid from construction): partition owners run on these too.
+  size_t num_shards() const { return shards_.size(); }
+  boost::asio::any_io_executor executor(size_t shard) const {
+    return shards_[shard]->io.get_executor();
+  }
 
  private:
   struct Shard {

@@ -203,17 +203,22 @@ def encode_field(ctx, f, src, w, ind):
                     f"{p}  {w}.write_string(std::string_view(), flexible);",
                     f"{p}}}"]
         return [f"{p}{w}.write_string({src}, flexible);"]
-    span = "item_.span()" if elem == "records" else "std::span<const uint8_t>(item_)"
+    # Records go through write_records, which also handles external records (bytes spliced
+    # in later from a file region: see RecordsView::external).
+    if elem == "records":
+        write = f"{w}.write_records(item_, flexible);"
+    else:
+        write = f"{w}.write_bytes(std::span<const uint8_t>(item_), flexible);"
     if f.can_be_null:
         return [f"{p}if ({src}) {{",
                 f"{p}  const auto& item_ = *{src};",
-                f"{p}  {w}.write_bytes({span}, flexible);",
+                f"{p}  {write}",
                 f"{p}}} else if ({null_now}) {{",
                 f"{p}  {w}.write_records(std::nullopt, flexible);",
                 f"{p}}} else {{",
                 f"{p}  {w}.write_bytes(std::span<const uint8_t>(), flexible);",
                 f"{p}}}"]
-    return [f"{p}{{", f"{p}  const auto& item_ = {src};", f"{p}  {w}.write_bytes({span}, flexible);", f"{p}}}"]
+    return [f"{p}{{", f"{p}  const auto& item_ = {src};", f"{p}  {write}", f"{p}}}"]
 
 
 def size_field(ctx, f, src, s, ind):

@@ -5,10 +5,13 @@
 // sent it is closed, and no buffer of that size is ever allocated.
 #pragma once
 
+#include <algorithm>
+#include <cassert>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "protocol/wire/header.h"
@@ -56,7 +59,37 @@ Bytes encode_response_frame(int32_t correlation_id, int16_t version, const Messa
   w.write_int32(static_cast<int32_t>(size));
   encode_response_header(w, correlation_id, header_version);
   body.encode(w, version);
+  assert(w.splices().empty() && "external records need encode_response_frame_spliced");
   return out;
+}
+
+// A response frame whose external records (RecordsView::external) are not in memory: the
+// sender writes `frame_without_external_bytes`, inserting each splice's bytes at its offset.
+// The size prefix counts the external bytes.
+struct SplicedFrame {
+  Bytes frame_without_external_bytes;
+  std::vector<Splice> splices;  // in encounter order, offsets into the buffer above
+};
+
+// encode_response_frame for a body that may hold external records. Same bytes as
+// encode_response_frame once the splices are filled in.
+template <typename Message>
+SplicedFrame encode_response_frame_spliced(int32_t correlation_id, int16_t version,
+                                           const Message& body) {
+  // Frames without splices could use one exact reservation, but the external bytes are
+  // counted in the size and should not be reserved: cap it, the vector grows if needed.
+  constexpr size_t kMaxReserve = 64 * 1024;
+  const int16_t header_version = response_header_version(Message::kApiKey, version);
+  const size_t size = response_header_size(header_version) + body.encoded_size(version);
+  SplicedFrame result;
+  Bytes& out = result.frame_without_external_bytes;
+  out.reserve(kFrameSizeBytes + std::min(size, kMaxReserve));
+  Writer w(out);
+  w.write_int32(static_cast<int32_t>(size));
+  encode_response_header(w, correlation_id, header_version);
+  body.encode(w, version);
+  result.splices = w.take_splices();
+  return result;
 }
 
 // size prefix + request header + body (for clients, inter-broker calls and tests).
@@ -69,6 +102,7 @@ Bytes encode_request_frame(const RequestHeader& header, const Message& body) {
   w.write_int32(static_cast<int32_t>(size));
   encode_request_header(w, header);
   body.encode(w, header.api_version);
+  assert(w.splices().empty() && "external records in a request frame");
   return out;
 }
 

@@ -27,6 +27,13 @@ struct Uuid {
 // A region of record batches inside a decoded frame. It does not own the bytes: it is valid
 // only while the buffer it was decoded from lives. This is what lets a 1 MiB Produce request
 // be decoded without copying its records.
+//
+// External records: `data == nullptr && size > 0` (made by external()) means "`size` bytes
+// that live elsewhere (a region of a segment file) and are spliced into the frame by whoever
+// sends it". Writer::write_records then writes the length prefix but not the bytes, and
+// records a Splice (see writer.h); encode_response_frame_spliced (framing.h) returns them.
+// Only the Fetch path builds such views; decoders never produce one. The span() of an
+// external view is empty.
 struct RecordsView {
   const uint8_t* data = nullptr;
   size_t size = 0;
@@ -35,11 +42,19 @@ struct RecordsView {
   RecordsView(const uint8_t* d, size_t n) : data(d), size(n) {}
   explicit RecordsView(std::span<const uint8_t> s) : data(s.data()), size(s.size()) {}
 
-  std::span<const uint8_t> span() const { return {data, size}; }
+  // `n` bytes to be spliced in by the writer of the frame (n == 0 gives an empty view).
+  static RecordsView external(size_t n) { return RecordsView(nullptr, n); }
+  bool is_external() const { return data == nullptr && size > 0; }
+
+  std::span<const uint8_t> span() const { return {data, is_external() ? 0 : size}; }
   bool empty() const { return size == 0; }
-  // Content equality, so decoded messages compare by what they carry.
+  // Content equality, so decoded messages compare by what they carry. External views have no
+  // content here: two are equal when their sizes are, and never equal an in-memory view.
   bool operator==(const RecordsView& other) const {
-    return size == other.size && (size == 0 || std::equal(data, data + size, other.data));
+    if (size != other.size) return false;
+    if (size == 0) return true;
+    if (is_external() || other.is_external()) return is_external() && other.is_external();
+    return std::equal(data, data + size, other.data);
   }
 };
 

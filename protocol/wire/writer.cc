@@ -65,8 +65,18 @@ void Writer::write_nullable_bytes(const std::optional<Bytes>& b, bool compact) {
   }
 }
 
+void Writer::write_records(const RecordsView& r, bool compact) {
+  if (!r.is_external()) return write_bytes(r.span(), compact);
+  if (compact) {
+    write_uvarint(r.size + 1);
+  } else {
+    write_int32(static_cast<int32_t>(r.size));
+  }
+  splices_.push_back({out_.size(), r.size});
+}
+
 void Writer::write_records(const std::optional<RecordsView>& r, bool compact) {
-  if (r) return write_bytes(r->span(), compact);
+  if (r) return write_records(*r, compact);
   if (compact) {
     write_uvarint(0);
   } else {

@@ -10,10 +10,21 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "protocol/wire/types.h"
 
 namespace keel::protocol {
+
+// Where the bytes of an external RecordsView belong in a Writer's output: `size` bytes that
+// were not written go at byte `offset` of the buffer (offsets counted without them, so in
+// the complete stream they start at offset + the sizes of all earlier splices).
+struct Splice {
+  size_t offset = 0;
+  size_t size = 0;
+  bool operator==(const Splice&) const = default;
+};
 
 class Writer {
  public:
@@ -40,6 +51,9 @@ class Writer {
   void write_nullable_string(const std::optional<std::string>& s, bool compact);
   void write_bytes(std::span<const uint8_t> b, bool compact);
   void write_nullable_bytes(const std::optional<Bytes>& b, bool compact);
+  // Records are written like bytes, except an external view (RecordsView::external): its
+  // length prefix is written, its bytes are not, and a Splice is recorded instead.
+  void write_records(const RecordsView& r, bool compact);
   void write_records(const std::optional<RecordsView>& r, bool compact);
   // Array element count; -1 writes null.
   void write_array_length(int64_t count, bool compact);
@@ -49,6 +63,10 @@ class Writer {
 
   // Overwrites 4 bytes at `pos` (for size prefixes and patched headers).
   void patch_int32(size_t pos, int32_t v);
+
+  // The external records met so far, in encounter order (so by increasing offset).
+  const std::vector<Splice>& splices() const { return splices_; }
+  std::vector<Splice> take_splices() { return std::move(splices_); }
 
  private:
   template <typename T>
@@ -60,6 +78,7 @@ class Writer {
   }
 
   Bytes& out_;
+  std::vector<Splice> splices_;  // empty (no allocation) unless external records are written
 };
 
 // A tagged field kept from decoding, written back as it came: tag, size, bytes.

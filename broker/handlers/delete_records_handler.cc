@@ -1,0 +1,99 @@
+// File: broker/handlers/delete_records_handler.cc
+#include "broker/handlers/delete_records_handler.h"
+
+#include <memory>
+#include <string>
+
+#include "broker/broker_services.h"
+#include "broker/handlers/handler_util.h"
+#include "protocol/generated/delete_records.h"
+
+namespace keel::broker::handlers {
+namespace {
+
+using protocol::DeleteRecordsRequest;
+using protocol::DeleteRecordsResponse;
+using protocol::ErrorCode;
+
+constexpr int64_t kHighWatermark = -1;  // "delete everything below the high watermark"
+
+struct Outcome {
+  absl::Status status;
+  int64_t low_watermark = -1;
+};
+
+// On the owner: moves the log start offset of `p` up to `offset`.
+Outcome delete_below(Partition& p, int64_t offset) {
+  Outcome o;
+  storage::Log* log = p.log();
+  if (log == nullptr) {
+    o.status = protocol::kafka_error(
+        ErrorCode::kUnknownTopicOrPartition,
+        "partition " + p.tp().topic + "-" + std::to_string(p.tp().partition) + " was deleted");
+    return o;
+  }
+  if (log->config().cleanup_compact && !log->config().cleanup_delete) {
+    o.status = protocol::kafka_error(ErrorCode::kPolicyViolation,
+                                     "records of a topic with cleanup.policy=compact cannot be "
+                                     "deleted");
+    return o;
+  }
+  const int64_t target = offset == kHighWatermark ? log->high_watermark() : offset;
+  if (target < 0 || target > log->high_watermark()) {
+    o.status = protocol::kafka_error(
+        ErrorCode::kOffsetOutOfRange,
+        "offset " + std::to_string(offset) + " is outside [0, high watermark " +
+            std::to_string(log->high_watermark()) + "] (-1 = the high watermark)");
+    return o;
+  }
+  absl::StatusOr<storage::RetentionResult> r = log->advance_log_start_offset(target);
+  if (!r.ok()) {
+    o.status = r.status();
+    return o;
+  }
+  o.low_watermark = log->log_start_offset();
+  return o;
+}
+
+}  // namespace
+
+boost::asio::awaitable<HandlerResult> DeleteRecordsHandler::handle(
+    const RequestContext& ctx, const protocol::RequestHeader& header,
+    std::span<const uint8_t> body) const {
+  std::string why;
+  std::optional<DeleteRecordsRequest> req = decode_body<DeleteRecordsRequest>(header, body, &why);
+  if (!req) co_return HandlerResult::close(why);
+  const BrokerServices& broker = *ctx.broker;
+
+  auto image = broker.image();
+  DeleteRecordsResponse resp;
+  for (const auto& topic : req->topics) {
+    DeleteRecordsResponse::DeleteRecordsTopicResult tr;
+    tr.name = topic.name;
+    for (const auto& pd : topic.partitions) {
+      Outcome outcome;
+      std::shared_ptr<Partition> partition = broker.partitions->get(topic.name, pd.partition_index);
+      if (partition == nullptr) {
+        const bool known = image->partition(topic.name, pd.partition_index) != nullptr;
+        outcome.status = protocol::kafka_error(
+            known ? ErrorCode::kNotLeaderOrFollower : ErrorCode::kUnknownTopicOrPartition,
+            known ? "this broker does not host the partition"
+                  : "unknown topic or partition " + topic.name + "-" +
+                        std::to_string(pd.partition_index));
+      } else {
+        const int64_t offset = pd.offset;
+        outcome = co_await PartitionManager::on_owner(
+            partition, [offset](Partition& p) { return delete_below(p, offset); });
+      }
+      DeleteRecordsResponse::DeleteRecordsPartitionResult pr;
+      pr.partition_index = pd.partition_index;
+      pr.low_watermark = outcome.status.ok() ? outcome.low_watermark : -1;
+      pr.error_code = error_code(outcome.status);
+      tr.partitions.push_back(pr);
+    }
+    resp.topics.push_back(std::move(tr));
+  }
+  co_return respond(header, resp);
+}
+
+}  // namespace keel::broker::handlers

@@ -1,0 +1,64 @@
+// File: broker/handlers/describe_cluster_handler.cc
+#include "broker/handlers/describe_cluster_handler.h"
+
+#include <limits>
+#include <string>
+
+#include "broker/broker_services.h"
+#include "broker/handlers/handler_util.h"
+#include "protocol/generated/describe_cluster.h"
+
+namespace keel::broker::handlers {
+namespace {
+
+using protocol::DescribeClusterRequest;
+using protocol::DescribeClusterResponse;
+
+constexpr int8_t kBrokerEndpoints = 1;
+// Kafka's UNSUPPORTED_ENDPOINT_TYPE (not in protocol::ErrorCode yet).
+constexpr int16_t kUnsupportedEndpointType = 114;
+constexpr int32_t kOperationsNotAsked = std::numeric_limits<int32_t>::min();
+
+// Kafka's ACL operation codes allowed on the cluster resource: CREATE 5, ALTER 7, DESCRIBE 8,
+// CLUSTER_ACTION 9, DESCRIBE_CONFIGS 10, ALTER_CONFIGS 11, IDEMPOTENT_WRITE 12,
+// CREATE_TOKENS 13, DESCRIBE_TOKENS 14. Without an authorizer every one is allowed.
+constexpr int32_t kAllClusterOperations = (1 << 5) | (1 << 7) | (1 << 8) | (1 << 9) | (1 << 10) |
+                                          (1 << 11) | (1 << 12) | (1 << 13) | (1 << 14);
+
+}  // namespace
+
+boost::asio::awaitable<HandlerResult> DescribeClusterHandler::handle(
+    const RequestContext& ctx, const protocol::RequestHeader& header,
+    std::span<const uint8_t> body) const {
+  std::string why;
+  std::optional<DescribeClusterRequest> req =
+      decode_body<DescribeClusterRequest>(header, body, &why);
+  if (!req) co_return HandlerResult::close(why);
+  const BrokerServices& broker = *ctx.broker;
+
+  DescribeClusterResponse resp;
+  resp.endpoint_type = req->endpoint_type;
+  if (header.api_version >= 1 && req->endpoint_type != kBrokerEndpoints) {
+    resp.error_code = kUnsupportedEndpointType;
+    resp.error_message = "this node answers for brokers (endpoint type 1) only, not type " +
+                         std::to_string(req->endpoint_type);
+    co_return respond(header, resp);
+  }
+  auto image = broker.image();
+  resp.cluster_id = image->cluster_id();
+  resp.controller_id = image->controller_id();
+  for (const auto& [node_id, b] : image->brokers()) {
+    if (b.fenced || b.endpoints.empty()) continue;
+    DescribeClusterResponse::DescribeClusterBroker db;
+    db.broker_id = node_id;
+    db.host = b.endpoints.front().host();
+    db.port = b.endpoints.front().port();
+    if (!b.rack.empty()) db.rack = b.rack;
+    resp.brokers.push_back(std::move(db));
+  }
+  resp.cluster_authorized_operations =
+      req->include_cluster_authorized_operations ? kAllClusterOperations : kOperationsNotAsked;
+  co_return respond(header, resp);
+}
+
+}  // namespace keel::broker::handlers

@@ -1,0 +1,25 @@
+// File: broker/handlers/describe_cluster_handler.h
+// DescribeCluster (key 60), v0-1: cluster id, active controller and the live (unfenced)
+// brokers with host, port and rack, from the metadata image.
+//
+// Behaviour: cluster_authorized_operations is INT32_MIN unless asked for; then every cluster
+// operation (Keel has no authorizer). v1 endpoint_type 2 (controllers) is answered with
+// UNSUPPORTED_ENDPOINT_TYPE, as a Kafka broker does.
+#pragma once
+
+#include "broker/handlers/handler.h"
+
+namespace keel::broker::handlers {
+
+class DescribeClusterHandler : public HandlerBase<DescribeClusterHandler> {
+ public:
+  static constexpr int16_t kApiKey = 60;
+  static constexpr int16_t kMinVersion = 0;
+  static constexpr int16_t kMaxVersion = 1;
+
+  boost::asio::awaitable<HandlerResult> handle(const RequestContext& ctx,
+                                               const protocol::RequestHeader& header,
+                                               std::span<const uint8_t> body) const override;
+};
+
+}  // namespace keel::broker::handlers

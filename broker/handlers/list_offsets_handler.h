@@ -1,0 +1,26 @@
+// File: broker/handlers/list_offsets_handler.h
+// ListOffsets (key 2), v1-8: offsets by timestamp, answered on each partition's owner.
+//
+// Timestamps: -2 earliest (log start offset), -1 latest (the high watermark, which is also
+// the last stable offset while there are no transactions), -3 the record with the largest
+// timestamp (v7+), -4 earliest local (v8+, = earliest without tiered storage); otherwise the
+// first offset whose record timestamp is >= the given one, or offset -1 when none is below
+// the high watermark. current_leader_epoch (v4+) is checked as in Fetch.
+#pragma once
+
+#include "broker/handlers/handler.h"
+
+namespace keel::broker::handlers {
+
+class ListOffsetsHandler : public HandlerBase<ListOffsetsHandler> {
+ public:
+  static constexpr int16_t kApiKey = 2;
+  static constexpr int16_t kMinVersion = 1;
+  static constexpr int16_t kMaxVersion = 8;
+
+  boost::asio::awaitable<HandlerResult> handle(const RequestContext& ctx,
+                                               const protocol::RequestHeader& header,
+                                               std::span<const uint8_t> body) const override;
+};
+
+}  // namespace keel::broker::handlers

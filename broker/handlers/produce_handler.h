@@ -1,0 +1,33 @@
+// File: broker/handlers/produce_handler.h
+// Produce (key 0), v0-12. Each partition's batches are appended on the partition's owner
+// (PartitionManager::on_owner); the log validates them first and appends all or nothing.
+//
+// Behaviour:
+// - acks must be -1, 0 or 1 (INVALID_REQUIRED_ACKS for every partition otherwise); acks=0
+//   gets no response at all, even on errors, as in Kafka.
+// - acks=-1 checks min.insync.replicas against the ISR before appending
+//   (NOT_ENOUGH_REPLICAS). With one in-sync replica a write is committed when written; the
+//   replication issue adds waiting for followers.
+// - Errors per partition: UNKNOWN_TOPIC_OR_PARTITION, NOT_LEADER_OR_FOLLOWER, and the log's
+//   validation errors (CORRUPT_MESSAGE, INVALID_RECORD, MESSAGE_TOO_LARGE,
+//   RECORD_LIST_TOO_LARGE, UNSUPPORTED_COMPRESSION_TYPE) with a message from v8 on.
+// - Versions 0-2 carry legacy message sets, which the log refuses (INVALID_RECORD); they are
+//   advertised because kafka-python gates on the minimum.
+#pragma once
+
+#include "broker/handlers/handler.h"
+
+namespace keel::broker::handlers {
+
+class ProduceHandler : public HandlerBase<ProduceHandler> {
+ public:
+  static constexpr int16_t kApiKey = 0;
+  static constexpr int16_t kMinVersion = 0;
+  static constexpr int16_t kMaxVersion = 12;
+
+  boost::asio::awaitable<HandlerResult> handle(const RequestContext& ctx,
+                                               const protocol::RequestHeader& header,
+                                               std::span<const uint8_t> body) const override;
+};
+
+}  // namespace keel::broker::handlers

@@ -1,0 +1,251 @@
+// File: broker/node.cc
+#include "broker/node.h"
+
+#include <chrono>
+#include <cstdio>
+#include <future>
+#include <string>
+#include <utility>
+
+#include "broker/handlers/admin_handlers.h"
+#include "broker/handlers/api_versions_handler.h"
+#include "broker/handlers/fetch_handler.h"
+#include "broker/handlers/list_offsets_handler.h"
+#include "broker/handlers/metadata_handler.h"
+#include "broker/handlers/produce_handler.h"
+#include "broker/logging.h"
+#include "protocol/status.h"
+
+namespace keel::broker {
+namespace {
+
+namespace asio = boost::asio;
+
+constexpr auto kFlushCheckInterval = std::chrono::seconds(1);
+// log.retention.check.interval.ms's default.
+constexpr auto kRetentionCheckInterval = std::chrono::minutes(5);
+constexpr auto kShutdownGrace = std::chrono::seconds(30);
+
+template <typename Handler>
+absl::Status add(handlers::HandlerRegistry& registry) {
+  return registry.add(std::make_unique<Handler>());
+}
+
+}  // namespace
+
+Node::Node(BrokerConfig config) : config_(std::move(config)) {}
+
+Node::~Node() { (void)stop(); }
+
+absl::StatusOr<std::unique_ptr<Node>> Node::start(BrokerConfig config) {
+  std::unique_ptr<Node> node(new Node(std::move(config)));
+  absl::Status s = node->open();
+  if (!s.ok()) {
+    (void)node->stop();
+    return s;
+  }
+  return node;
+}
+
+absl::Status Node::open() {
+  storage::Env* env = storage::Env::posix();
+  storage::Clock* clock = storage::Clock::system();
+  topic_configs_ = std::make_unique<TopicConfigs>(config_);
+
+  // The metadata first: it knows every topic's config, which the logs need when they open.
+  controller::ControllerOptions copts;
+  copts.node_id = config_.node_id;
+  copts.log_dirs = config_.log_dirs;
+  copts.cluster_id = config_.cluster_id;
+  for (const Endpoint& ep : config_.advertised_listeners) {
+    metadata::Endpoint e;
+    e.set_listener_name(ep.listener);
+    e.set_host(ep.address.host);
+    e.set_port(ep.address.port);
+    copts.advertised_endpoints.push_back(std::move(e));
+  }
+  copts.default_num_partitions = config_.num_partitions;
+  copts.default_replication_factor = config_.default_replication_factor;
+  copts.validate_topic_configs = [tc = topic_configs_.get()](
+                                     const std::map<std::string, std::string>& configs) {
+    return tc->validate(configs);
+  };
+  copts.log = [](std::string_view m) { log_info("controller: " + std::string(m)); };
+  KEEL_ASSIGN_OR_RETURN(controller_, controller::Controller::open(env, clock, std::move(copts)));
+
+  KEEL_ASSIGN_OR_RETURN(storage::LogConfig defaults, default_log_config(config_));
+  storage::LogManagerOptions lopts;
+  lopts.log_dirs = config_.log_dirs;
+  lopts.default_config = defaults;
+  lopts.config_for = [this, defaults](const std::string& topic) {
+    auto image = controller_->image();
+    const controller::TopicImage* t = image->topic(topic);
+    if (t == nullptr) return defaults;
+    absl::StatusOr<storage::LogConfig> c = topic_configs_->log_config(t->configs);
+    return c.ok() ? *c : defaults;
+  };
+  lopts.log = [](std::string_view m) { log_info("storage: " + std::string(m)); };
+  KEEL_ASSIGN_OR_RETURN(logs_, storage::LogManager::open(env, clock, std::move(lopts)));
+
+  // The server's shards exist from construction: partitions are owned by them.
+  net::ServerOptions sopts;
+  for (const Endpoint& ep : config_.listeners) {
+    bool controller_only = false;
+    for (const std::string& name : config_.controller_listener_names) {
+      if (name == ep.listener && config_.listeners.size() > 1) controller_only = true;
+    }
+    if (controller_only) continue;
+    sopts.endpoints.push_back({ep.address.host, static_cast<uint16_t>(ep.address.port)});
+  }
+  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  sopts.num_shards = static_cast<int>(cores);
+  sopts.limits.max_frame_bytes = config_.socket_request_max_bytes;
+  budget_ = std::make_unique<net::InflightBudget>(
+      std::max<int64_t>(int64_t{config_.socket_request_max_bytes}, 256LL << 20));
+  sopts.global_budget = budget_.get();
+  sopts.metrics = &net_metrics_;
+  // The dispatcher only keeps pointers to the registry and services, filled in below before
+  // the server starts.
+  dispatcher_ = std::make_unique<handlers::Dispatcher>(&registry_, &services_);
+  sopts.handler = dispatcher_.get();
+  server_ = std::make_unique<net::Server>(sopts);
+
+  PartitionManagerOptions popts;
+  popts.node_id = config_.node_id;
+  popts.logs = logs_.get();
+  for (size_t i = 0; i < server_->num_shards(); ++i) popts.shards.push_back(server_->executor(i));
+  popts.log_config = [tc = topic_configs_.get()](const controller::TopicImage& topic) {
+    return tc->log_config(topic.configs);
+  };
+  popts.log = [](std::string_view m) { log_info("partitions: " + std::string(m)); };
+  partitions_ = std::make_unique<PartitionManager>(std::move(popts));
+
+  controller_->subscribe([this](const controller::MetadataDelta& delta,
+                                std::shared_ptr<const controller::MetadataImage> image) {
+    absl::Status s = partitions_->apply(&delta, *image);
+    if (!s.ok()) log_info("applying metadata: " + std::string(s.message()));
+  });
+  KEEL_RETURN_IF_ERROR(partitions_->apply(nullptr, *controller_->image()));
+
+  control_work_ = std::make_unique<
+      asio::executor_work_guard<asio::io_context::executor_type>>(control_.get_executor());
+  control_thread_ = std::thread([this] { control_.run(); });
+
+  services_.config = &config_;
+  services_.controller = controller_.get();
+  services_.partitions = partitions_.get();
+  services_.topic_configs = topic_configs_.get();
+  services_.control = control_.get_executor();
+
+  KEEL_RETURN_IF_ERROR(add<handlers::ApiVersionsHandler>(registry_));
+  KEEL_RETURN_IF_ERROR(add<handlers::MetadataHandler>(registry_));
+  KEEL_RETURN_IF_ERROR(add<handlers::ProduceHandler>(registry_));
+  KEEL_RETURN_IF_ERROR(add<handlers::FetchHandler>(registry_));
+  KEEL_RETURN_IF_ERROR(add<handlers::ListOffsetsHandler>(registry_));
+  KEEL_RETURN_IF_ERROR(handlers::register_admin_handlers(registry_));
+  KEEL_RETURN_IF_ERROR(server_->start());
+
+  asio::co_spawn(control_, upkeep_loop(), asio::detached);
+
+  std::string where;
+  for (size_t i = 0; i < sopts.endpoints.size(); ++i) {
+    where += (i ? ", " : "") + sopts.endpoints[i].host + ":" +
+             std::to_string(server_->bound_ports()[i]);
+  }
+  log_info("node " + std::to_string(config_.node_id) + " of cluster " +
+           controller_->image()->cluster_id() + " serving on " + where + " with " +
+           std::to_string(server_->num_shards()) + " shards, " +
+           std::to_string(partitions_->all().size()) + " partitions");
+  return absl::OkStatus();
+}
+
+asio::awaitable<void> Node::upkeep_loop() {
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  auto next_retention = std::chrono::steady_clock::now() + kRetentionCheckInterval;
+  while (!stopping_.load()) {
+    timer.expires_after(kFlushCheckInterval);
+    boost::system::error_code ec;
+    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    if (stopping_.load()) break;
+    co_await flush_due_logs();
+    if (std::chrono::steady_clock::now() >= next_retention) {
+      co_await apply_retention();
+      next_retention = std::chrono::steady_clock::now() + kRetentionCheckInterval;
+    }
+  }
+}
+
+asio::awaitable<void> Node::flush_due_logs() {
+  for (const std::shared_ptr<Partition>& p : partitions_->all()) {
+    if (stopping_.load()) co_return;
+    // Named locals, never temporaries inside a co_await expression (broker_services.h).
+    auto prepare = [](Partition& part) {
+      std::optional<storage::FlushTicket> t;
+      if (part.log() != nullptr && part.log()->flush_due()) t = part.log()->prepare_flush();
+      return t;
+    };
+    auto preparing = PartitionManager::on_owner(p, prepare);
+    std::optional<storage::FlushTicket> ticket = co_await std::move(preparing);
+    if (!ticket) continue;
+    // The fsync runs here, on the control thread, never on the owner's shard.
+    absl::Status s = ticket->execute();
+    if (!s.ok()) {
+      log_info("flushing " + storage::partition_dir_name(p->tp()) + ": " +
+               std::string(s.message()));
+      continue;
+    }
+    auto complete = [t = std::move(*ticket)](Partition& part) {
+      if (part.log() != nullptr) part.log()->complete_flush(t);
+      return true;
+    };
+    auto completing = PartitionManager::on_owner(p, std::move(complete));
+    co_await std::move(completing);
+  }
+}
+
+asio::awaitable<void> Node::apply_retention() {
+  for (const std::shared_ptr<Partition>& p : partitions_->all()) {
+    if (stopping_.load()) co_return;
+    auto retain = [](Partition& part) {
+      if (part.log() == nullptr) return absl::StatusOr<storage::RetentionResult>();
+      return part.log()->apply_retention();
+    };
+    auto retaining = PartitionManager::on_owner(p, retain);
+    absl::StatusOr<storage::RetentionResult> r = co_await std::move(retaining);
+    if (r.ok() && r->segments_deleted > 0) {
+      log_info("retention deleted " + std::to_string(r->segments_deleted) + " segments of " +
+               storage::partition_dir_name(p->tp()) + ", log start offset now " +
+               std::to_string(r->log_start_offset));
+    }
+  }
+}
+
+absl::Status Node::stop() {
+  if (stopped_) return absl::OkStatus();
+  stopped_ = true;
+  stopping_.store(true);
+  log_info("shutting down");
+  // 1. No new requests; in-flight ones finish and their responses are written.
+  if (server_ != nullptr) server_->stop(kShutdownGrace);
+  // 2. The control thread finishes what it runs (an upkeep pass, a controller operation).
+  if (control_work_ != nullptr) {
+    control_work_.reset();
+    control_.stop();
+  }
+  if (control_thread_.joinable()) control_thread_.join();
+  // 3. No thread touches a partition now: close the logs (flush, checkpoints, markers).
+  absl::Status result;
+  if (partitions_ != nullptr) partitions_->clear();
+  if (logs_ != nullptr) {
+    absl::Status s = logs_->close_all();
+    if (!s.ok()) result = s;
+  }
+  if (controller_ != nullptr) {
+    absl::Status s = controller_->close();
+    if (!s.ok() && result.ok()) result = s;
+  }
+  log_info(result.ok() ? "stopped cleanly" : "stopped with errors: " + std::string(result.message()));
+  return result;
+}
+
+}  // namespace keel::broker

@@ -1,0 +1,70 @@
+// File: broker/node.h
+// One Keel node: wires the storage, the metadata controller, the hosted partitions, the
+// request handlers and the network server together, runs the background upkeep (flushes,
+// retention), and shuts it all down in order.
+//
+// Threads: the Server's shards (connections and partition owners), and one control thread
+// (controller operations, metadata subscribers, the LogManager, fsyncs of flush tickets).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "broker/broker_services.h"
+#include "broker/config/broker_config.h"
+#include "broker/handlers/handler_registry.h"
+#include "broker/net/server.h"
+#include "broker/partition/partition_manager.h"
+#include "broker/topic_config/topic_configs.h"
+#include "controller/controller.h"
+#include "storage/log_manager.h"
+
+namespace keel::broker {
+
+class Node {
+ public:
+  // Opens (formatting on first start) the log dirs, replays the metadata log, recovers every
+  // partition log, and starts serving. Errors name what failed.
+  static absl::StatusOr<std::unique_ptr<Node>> start(BrokerConfig config);
+  ~Node();
+
+  // Graceful: stop accepting, finish in-flight requests, flush and checkpoint every log,
+  // write the clean-shutdown markers, close the metadata log. Idempotent.
+  absl::Status stop();
+
+  // The bound port of each listener, in `listeners` order.
+  const std::vector<uint16_t>& ports() const { return server_->bound_ports(); }
+
+ private:
+  explicit Node(BrokerConfig config);
+  absl::Status open();
+  boost::asio::awaitable<void> upkeep_loop();
+  boost::asio::awaitable<void> flush_due_logs();
+  boost::asio::awaitable<void> apply_retention();
+
+  BrokerConfig config_;
+  std::unique_ptr<TopicConfigs> topic_configs_;
+  std::unique_ptr<storage::LogManager> logs_;
+  std::unique_ptr<controller::Controller> controller_;
+  std::unique_ptr<PartitionManager> partitions_;
+  handlers::HandlerRegistry registry_;
+  BrokerServices services_;
+  std::unique_ptr<handlers::Dispatcher> dispatcher_;
+  std::unique_ptr<net::InflightBudget> budget_;
+  net::NetMetrics net_metrics_;
+  std::unique_ptr<net::Server> server_;
+
+  boost::asio::io_context control_{1};
+  std::unique_ptr<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>>
+      control_work_;
+  std::thread control_thread_;
+  std::atomic<bool> stopping_{false};
+  bool stopped_ = false;
+};
+
+}  // namespace keel::broker

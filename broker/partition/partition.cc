@@ -1,0 +1,35 @@
+// File: broker/partition/partition.cc
+#include "broker/partition/partition.h"
+
+#include "protocol/error_code.h"
+
+namespace keel::broker {
+
+absl::StatusOr<storage::AppendResult> Partition::append_as_leader(protocol::RecordsView records) {
+  if (log_ == nullptr) {
+    return protocol::kafka_error(protocol::ErrorCode::kUnknownTopicOrPartition,
+                                 "the partition was deleted");
+  }
+  absl::StatusOr<storage::AppendResult> result = log_->append(records, leader_epoch_);
+  if (!result.ok()) return result;
+  // The only in-sync replica is this node: the write is replicated once it is written.
+  // Replication replaces this with the ISR's smallest log end offset.
+  if (isr_size_ <= 1) log_->set_high_watermark(log_->log_end_offset());
+  notify_fetch_waiters();
+  return result;
+}
+
+void Partition::notify_fetch_waiters() {
+  std::vector<std::weak_ptr<FetchWaiter>> waiters;
+  waiters.swap(waiters_);
+  for (auto& weak : waiters) {
+    if (auto waiter = weak.lock()) waiter->notify();
+  }
+}
+
+void Partition::mark_deleted() {
+  log_ = nullptr;
+  notify_fetch_waiters();
+}
+
+}  // namespace keel::broker
