@@ -30,7 +30,7 @@ struct BrokerServices {
   controller::Controller* controller = nullptr;
   PartitionManager* partitions = nullptr;
   const TopicConfigs* topic_configs = nullptr;  // the topic config table with node defaults
-  boost::asio::any_io_executor control;  // one thread; runs controller ops and subscribers
+  boost::asio::any_io_executor control;         // one thread; runs controller ops and subscribers
 
   std::shared_ptr<const controller::MetadataImage> image() const { return controller->image(); }
 

@@ -66,9 +66,12 @@ absl::Status Node::open() {
   }
   copts.default_num_partitions = config_.num_partitions;
   copts.default_replication_factor = config_.default_replication_factor;
-  copts.validate_topic_configs = [tc = topic_configs_.get()](
-                                     const std::map<std::string, std::string>& configs) {
-    return tc->validate(configs);
+  copts.validate_topic_configs =
+      [tc = topic_configs_.get()](const std::map<std::string, std::string>& configs) {
+        return tc->validate(configs);
+      };
+  copts.topic_config_default = [tc = topic_configs_.get()](const std::string& name) {
+    return tc->effective(name, {});
   };
   copts.log = [](std::string_view m) { log_info("controller: " + std::string(m)); };
   KEEL_ASSIGN_OR_RETURN(controller_, controller::Controller::open(env, clock, std::move(copts)));
@@ -127,8 +130,8 @@ absl::Status Node::open() {
   });
   KEEL_RETURN_IF_ERROR(partitions_->apply(nullptr, *controller_->image()));
 
-  control_work_ = std::make_unique<
-      asio::executor_work_guard<asio::io_context::executor_type>>(control_.get_executor());
+  control_work_ = std::make_unique<asio::executor_work_guard<asio::io_context::executor_type>>(
+      control_.get_executor());
   control_thread_ = std::thread([this] { control_.run(); });
 
   services_.config = &config_;
@@ -149,8 +152,8 @@ absl::Status Node::open() {
 
   std::string where;
   for (size_t i = 0; i < sopts.endpoints.size(); ++i) {
-    where += (i ? ", " : "") + sopts.endpoints[i].host + ":" +
-             std::to_string(server_->bound_ports()[i]);
+    where +=
+        (i ? ", " : "") + sopts.endpoints[i].host + ":" + std::to_string(server_->bound_ports()[i]);
   }
   log_info("node " + std::to_string(config_.node_id) + " of cluster " +
            controller_->image()->cluster_id() + " serving on " + where + " with " +
@@ -244,7 +247,8 @@ absl::Status Node::stop() {
     absl::Status s = controller_->close();
     if (!s.ok() && result.ok()) result = s;
   }
-  log_info(result.ok() ? "stopped cleanly" : "stopped with errors: " + std::string(result.message()));
+  log_info(result.ok() ? "stopped cleanly"
+                       : "stopped with errors: " + std::string(result.message()));
   return result;
 }
 

@@ -82,8 +82,10 @@ boost::asio::awaitable<HandlerResult> DeleteRecordsHandler::handle(
                         std::to_string(pd.partition_index));
       } else {
         const int64_t offset = pd.offset;
-        outcome = co_await PartitionManager::on_owner(
-            partition, [offset](Partition& p) { return delete_below(p, offset); });
+        // Named locals, never temporaries inside a co_await expression (broker_services.h).
+        auto work = [offset](Partition& p) { return delete_below(p, offset); };
+        auto deleting = PartitionManager::on_owner(partition, work);
+        outcome = co_await std::move(deleting);
       }
       DeleteRecordsResponse::DeleteRecordsPartitionResult pr;
       pr.partition_index = pd.partition_index;

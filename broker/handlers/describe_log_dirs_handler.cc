@@ -63,8 +63,10 @@ boost::asio::awaitable<HandlerResult> DescribeLogDirsHandler::handle(
   std::map<std::string, Topics> by_dir;
   for (const std::string& dir : broker.config->log_dirs) by_dir[dir];
 
-  for (const std::shared_ptr<Partition>& partition : wanted(broker, *req)) {
-    Placement where = co_await PartitionManager::on_owner(partition, [](Partition& p) {
+  // Named locals, never temporaries inside a co_await expression (broker_services.h).
+  const std::vector<std::shared_ptr<Partition>> partitions = wanted(broker, *req);
+  for (const std::shared_ptr<Partition>& partition : partitions) {
+    auto place = [](Partition& p) {
       Placement out;
       if (const storage::Log* log = p.log()) {
         out.hosted = true;
@@ -72,7 +74,9 @@ boost::asio::awaitable<HandlerResult> DescribeLogDirsHandler::handle(
         out.size = static_cast<int64_t>(log->size_bytes());
       }
       return out;
-    });
+    };
+    auto placing = PartitionManager::on_owner(partition, place);
+    Placement where = co_await std::move(placing);
     if (!where.hosted) continue;
     const storage::TopicPartition& tp = partition->tp();
     const std::string name = storage::partition_dir_name(tp);

@@ -18,8 +18,7 @@ net::HandlerResult encode_fetch_response(const protocol::RequestHeader& header,
     slices.push_back(r.slice);
   }
   return net::HandlerResult::respond_spliced(
-      protocol::encode_response_frame_spliced(header.correlation_id, header.api_version,
-                                              response),
+      protocol::encode_response_frame_spliced(header.correlation_id, header.api_version, response),
       std::move(slices));
 }
 

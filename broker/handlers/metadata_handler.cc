@@ -28,8 +28,8 @@ MetadataResponse::MetadataResponseTopic describe_topic(const controller::Metadat
   MetadataResponse::MetadataResponseTopic out;
   out.name = topic.name;
   out.topic_id = topic.id;
-  out.is_internal = topic.name.rfind(kInternalTopicPrefix, 0) == 0 &&
-                    topic.name == "__consumer_offsets";
+  out.is_internal =
+      topic.name.rfind(kInternalTopicPrefix, 0) == 0 && topic.name == "__consumer_offsets";
   for (const auto& [id, p] : topic.partitions) {
     MetadataResponse::MetadataResponsePartition mp;
     mp.partition_index = id;
@@ -59,9 +59,9 @@ MetadataResponse::MetadataResponseTopic topic_error(std::optional<std::string> n
 
 }  // namespace
 
-boost::asio::awaitable<HandlerResult> MetadataHandler::handle(
-    const RequestContext& ctx, const protocol::RequestHeader& header,
-    std::span<const uint8_t> body) const {
+boost::asio::awaitable<HandlerResult> MetadataHandler::handle(const RequestContext& ctx,
+                                                              const protocol::RequestHeader& header,
+                                                              std::span<const uint8_t> body) const {
   std::string why;
   std::optional<MetadataRequest> req = decode_body<MetadataRequest>(header, body, &why);
   if (!req) co_return HandlerResult::close(why);
@@ -123,15 +123,13 @@ boost::asio::awaitable<HandlerResult> MetadataHandler::handle(
         if (topic == nullptr) {
           // Same rules as the controller's (names it would refuse to create).
           bool valid = !t.name->empty() && t.name->size() <= 249 && *t.name != "." &&
-                       *t.name != ".." &&
-                       std::all_of(t.name->begin(), t.name->end(), [](char c) {
+                       *t.name != ".." && std::all_of(t.name->begin(), t.name->end(), [](char c) {
                          return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
                                 (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
                        });
-          resp.topics.push_back(topic_error(
-              t.name, protocol::Uuid{},
-              error_code(valid ? ErrorCode::kUnknownTopicOrPartition
-                               : ErrorCode::kInvalidTopicException)));
+          resp.topics.push_back(topic_error(t.name, protocol::Uuid{},
+                                            error_code(valid ? ErrorCode::kUnknownTopicOrPartition
+                                                             : ErrorCode::kInvalidTopicException)));
           continue;
         }
       } else {

@@ -22,9 +22,9 @@ struct PartitionOutcome {
 
 }  // namespace
 
-boost::asio::awaitable<HandlerResult> ProduceHandler::handle(
-    const RequestContext& ctx, const protocol::RequestHeader& header,
-    std::span<const uint8_t> body) const {
+boost::asio::awaitable<HandlerResult> ProduceHandler::handle(const RequestContext& ctx,
+                                                             const protocol::RequestHeader& header,
+                                                             std::span<const uint8_t> body) const {
   std::string why;
   std::optional<ProduceRequest> req = decode_body<ProduceRequest>(header, body, &why);
   if (!req) co_return HandlerResult::close(why);
@@ -49,8 +49,8 @@ boost::asio::awaitable<HandlerResult> ProduceHandler::handle(
       PartitionOutcome outcome;
       std::shared_ptr<Partition> partition = broker.partitions->get(topic.name, pd.index);
       if (!valid_acks) {
-        outcome.status = protocol::kafka_error(ErrorCode::kInvalidRequiredAcks,
-                                               "acks must be -1, 0 or 1");
+        outcome.status =
+            protocol::kafka_error(ErrorCode::kInvalidRequiredAcks, "acks must be -1, 0 or 1");
       } else if (partition == nullptr) {
         const bool known = topic_image != nullptr && topic_image->partitions.count(pd.index) > 0;
         outcome.status = protocol::kafka_error(
@@ -61,24 +61,24 @@ boost::asio::awaitable<HandlerResult> ProduceHandler::handle(
         const protocol::RecordsView records = pd.records.value_or(protocol::RecordsView{});
         const int16_t acks = req->acks;
         auto append = [records, acks, min_isr](Partition& p) {
-              PartitionOutcome o;
-              o.leader_epoch = p.leader_epoch();
-              if (acks == -1 && p.isr_size() < static_cast<size_t>(min_isr)) {
-                o.status = protocol::kafka_error(
-                    ErrorCode::kNotEnoughReplicas,
-                    "in-sync replicas " + std::to_string(p.isr_size()) +
-                        " < min.insync.replicas " + std::to_string(min_isr));
-                return o;
-              }
-              absl::StatusOr<storage::AppendResult> r = p.append_as_leader(records);
-              if (r.ok()) {
-                o.result = *r;
-              } else {
-                o.status = r.status();
-              }
-              if (p.log() != nullptr) o.result.log_start_offset = p.log()->log_start_offset();
-              return o;
-            };
+          PartitionOutcome o;
+          o.leader_epoch = p.leader_epoch();
+          if (acks == -1 && p.isr_size() < static_cast<size_t>(min_isr)) {
+            o.status =
+                protocol::kafka_error(ErrorCode::kNotEnoughReplicas,
+                                      "in-sync replicas " + std::to_string(p.isr_size()) +
+                                          " < min.insync.replicas " + std::to_string(min_isr));
+            return o;
+          }
+          absl::StatusOr<storage::AppendResult> r = p.append_as_leader(records);
+          if (r.ok()) {
+            o.result = *r;
+          } else {
+            o.status = r.status();
+          }
+          if (p.log() != nullptr) o.result.log_start_offset = p.log()->log_start_offset();
+          return o;
+        };
         // Named locals, never temporaries inside a co_await expression (broker_services.h).
         auto appended = PartitionManager::on_owner(partition, std::move(append));
         outcome = co_await std::move(appended);

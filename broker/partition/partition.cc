@@ -1,6 +1,8 @@
 // File: broker/partition/partition.cc
 #include "broker/partition/partition.h"
 
+#include <algorithm>
+
 #include "protocol/error_code.h"
 
 namespace keel::broker {
@@ -17,6 +19,16 @@ absl::StatusOr<storage::AppendResult> Partition::append_as_leader(protocol::Reco
   if (isr_size_ <= 1) log_->set_high_watermark(log_->log_end_offset());
   notify_fetch_waiters();
   return result;
+}
+
+void Partition::add_fetch_waiter(std::weak_ptr<FetchWaiter> waiter) {
+  // Fetches that timed out leave expired entries behind on an idle partition: prune them
+  // whenever the list doubles, so it stays proportional to the live waiters.
+  if (waiters_.size() >= prune_at_) {
+    std::erase_if(waiters_, [](const std::weak_ptr<FetchWaiter>& w) { return w.expired(); });
+    prune_at_ = std::max<size_t>(16, 2 * waiters_.size());
+  }
+  waiters_.push_back(std::move(waiter));
 }
 
 void Partition::notify_fetch_waiters() {

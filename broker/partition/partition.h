@@ -45,9 +45,7 @@ class Partition {
   absl::StatusOr<storage::AppendResult> append_as_leader(protocol::RecordsView records);
 
   // Registers a long-polling fetch to be woken by the next append.
-  void add_fetch_waiter(std::weak_ptr<FetchWaiter> waiter) {
-    waiters_.push_back(std::move(waiter));
-  }
+  void add_fetch_waiter(std::weak_ptr<FetchWaiter> waiter);
   void notify_fetch_waiters();
 
   // Detaches the log (the LogManager deletes it afterwards) and wakes waiters.
@@ -61,6 +59,7 @@ class Partition {
   int32_t leader_epoch_ = 0;
   size_t isr_size_ = 1;
   std::vector<std::weak_ptr<FetchWaiter>> waiters_;
+  size_t prune_at_ = 16;
 };
 
 }  // namespace keel::broker

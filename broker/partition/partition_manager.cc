@@ -100,12 +100,14 @@ absl::Status PartitionManager::apply(const controller::MetadataDelta* delta,
     // A topic re-created under the same name has a new id: drop the old partitions first.
     auto existing = next->by_topic.find(name);
     if (existing != next->by_topic.end() && !existing->second.empty() &&
-        existing->second.front() != nullptr && !(existing->second.front()->topic_id() == topic->id)) {
+        existing->second.front() != nullptr &&
+        !(existing->second.front()->topic_id() == topic->id)) {
       drop_topic(name);
     }
     absl::StatusOr<storage::LogConfig> config = options_.log_config(*topic);
     if (!config.ok()) {
-      info("topic " + name + ": bad config, using defaults: " + std::string(config.status().message()));
+      info("topic " + name +
+           ": bad config, using defaults: " + std::string(config.status().message()));
       config = options_.log_config(controller::TopicImage{});
       if (!config.ok()) return config.status();
     }
@@ -155,7 +157,8 @@ absl::Status PartitionManager::apply(const controller::MetadataDelta* delta,
   for (auto& p : deleted) {
     run_and_wait(p->owner(), [p] { p->mark_deleted(); });
     absl::Status s = options_.logs->delete_log(p->tp());
-    if (!s.ok()) info("deleting " + storage::partition_dir_name(p->tp()) + ": " + std::string(s.message()));
+    if (!s.ok())
+      info("deleting " + storage::partition_dir_name(p->tp()) + ": " + std::string(s.message()));
   }
 
   if (delta == nullptr) {

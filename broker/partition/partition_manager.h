@@ -29,8 +29,8 @@ namespace keel::broker {
 
 struct PartitionManagerOptions {
   int32_t node_id = 0;
-  storage::LogManager* logs = nullptr;                  // control thread only
-  std::vector<boost::asio::any_io_executor> shards;     // owners, at least one
+  storage::LogManager* logs = nullptr;               // control thread only
+  std::vector<boost::asio::any_io_executor> shards;  // owners, at least one
   // The effective log config of a topic (broker defaults + the topic's dynamic configs).
   std::function<absl::StatusOr<storage::LogConfig>(const controller::TopicImage&)> log_config;
   std::function<void(std::string_view)> log;  // may be empty

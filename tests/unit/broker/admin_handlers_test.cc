@@ -56,10 +56,10 @@ class AdminHandlersTest : public ::testing::Test {
     char tmpl[] = "/tmp/keel-admin-test-XXXXXX";
     ASSERT_NE(::mkdtemp(tmpl), nullptr);
     dir_ = tmpl;
-    absl::StatusOr<BrokerConfig> config =
-        load_broker_config(std::nullopt, {"node.id=1", "listeners=PLAINTEXT://127.0.0.1:0",
-                                          "log.dirs=" + dir_ + "/a," + dir_ + "/b",
-                                          "log.retention.hours=5", "num.partitions=2"});
+    const std::vector<std::string> overrides = {"node.id=1", "listeners=PLAINTEXT://127.0.0.1:0",
+                                                "log.dirs=" + dir_ + "/a," + dir_ + "/b",
+                                                "log.retention.hours=5", "num.partitions=2"};
+    absl::StatusOr<BrokerConfig> config = load_broker_config(std::nullopt, overrides);
     ASSERT_TRUE(config.ok()) << config.status();
     absl::StatusOr<std::unique_ptr<Node>> node = Node::start(*config);
     ASSERT_TRUE(node.ok()) << node.status();
@@ -70,7 +70,9 @@ class AdminHandlersTest : public ::testing::Test {
 
   void TearDown() override {
     client_.reset();
-    if (node_) EXPECT_TRUE(node_->stop().ok());
+    if (node_) {
+      EXPECT_TRUE(node_->stop().ok());
+    }
     node_.reset();
     std::error_code ec;
     std::filesystem::remove_all(dir_, ec);
@@ -188,21 +190,22 @@ TEST_F(AdminHandlersTest, AdvertisesTheImplementedRanges) {
   p::ApiVersionsRequest req;
   auto resp = call<p::ApiVersionsResponse>(req, 0);
   ASSERT_TRUE(resp.has_value());
-  auto range = [&](int16_t key) -> std::pair<int16_t, int16_t> {
+  using Range = std::pair<int, int>;
+  auto range = [&](int16_t key) -> Range {
     for (const auto& k : resp->api_keys) {
       if (k.api_key == key) return {k.min_version, k.max_version};
     }
     return {-1, -1};
   };
-  EXPECT_EQ(range(19), std::make_pair<int16_t, int16_t>(0, 7));   // CreateTopics
-  EXPECT_EQ(range(20), std::make_pair<int16_t, int16_t>(0, 6));   // DeleteTopics
-  EXPECT_EQ(range(21), std::make_pair<int16_t, int16_t>(0, 2));   // DeleteRecords
-  EXPECT_EQ(range(32), std::make_pair<int16_t, int16_t>(0, 4));   // DescribeConfigs
-  EXPECT_EQ(range(33), std::make_pair<int16_t, int16_t>(0, 2));   // AlterConfigs
-  EXPECT_EQ(range(35), std::make_pair<int16_t, int16_t>(0, 4));   // DescribeLogDirs
-  EXPECT_EQ(range(37), std::make_pair<int16_t, int16_t>(0, 3));   // CreatePartitions
-  EXPECT_EQ(range(44), std::make_pair<int16_t, int16_t>(0, 1));   // IncrementalAlterConfigs
-  EXPECT_EQ(range(60), std::make_pair<int16_t, int16_t>(0, 1));   // DescribeCluster
+  EXPECT_EQ(range(19), Range(0, 7));  // CreateTopics
+  EXPECT_EQ(range(20), Range(0, 6));  // DeleteTopics
+  EXPECT_EQ(range(21), Range(0, 2));  // DeleteRecords
+  EXPECT_EQ(range(32), Range(0, 4));  // DescribeConfigs
+  EXPECT_EQ(range(33), Range(0, 2));  // AlterConfigs
+  EXPECT_EQ(range(35), Range(0, 4));  // DescribeLogDirs
+  EXPECT_EQ(range(37), Range(0, 3));  // CreatePartitions
+  EXPECT_EQ(range(44), Range(0, 1));  // IncrementalAlterConfigs
+  EXPECT_EQ(range(60), Range(0, 1));  // DescribeCluster
 }
 
 TEST_F(AdminHandlersTest, CreateTopicsEveryVersion) {
@@ -236,11 +239,15 @@ TEST_F(AdminHandlersTest, CreateTopicsEveryVersion) {
           EXPECT_EQ(c.value, "1000");
           EXPECT_EQ(c.config_source, 1);  // TOPIC_CONFIG
         }
-        if (c.name == "segment.ms") EXPECT_EQ(c.config_source, 5);  // DEFAULT_CONFIG
+        if (c.name == "segment.ms") {
+          EXPECT_EQ(c.config_source, 5);  // DEFAULT_CONFIG
+        }
       }
       EXPECT_TRUE(found);
     }
-    if (v >= 7) EXPECT_FALSE(r.topic_id.is_zero());
+    if (v >= 7) {
+      EXPECT_FALSE(r.topic_id.is_zero());
+    }
     // The topic exists with its partitions and config.
     p::MetadataRequest md;
     md.topics = std::vector<p::MetadataRequest::MetadataRequestTopic>{{}};
@@ -355,8 +362,12 @@ TEST_F(AdminHandlersTest, DeleteTopicsEveryVersion) {
     EXPECT_EQ(resp->responses[0].name, name);
     EXPECT_EQ(resp->responses[0].error_code, 0) << resp->responses[0].error_message.value_or("");
     EXPECT_EQ(resp->responses[1].error_code, code(ErrorCode::kUnknownTopicOrPartition));
-    if (v >= 5) EXPECT_TRUE(resp->responses[1].error_message.has_value());
-    if (v >= 6) EXPECT_FALSE(resp->responses[0].topic_id.is_zero());
+    if (v >= 5) {
+      EXPECT_TRUE(resp->responses[1].error_message.has_value());
+    }
+    if (v >= 6) {
+      EXPECT_FALSE(resp->responses[0].topic_id.is_zero());
+    }
     // Gone: it can be created again.
     EXPECT_EQ(create(name).error_code, 0);
   }
@@ -442,7 +453,8 @@ TEST_F(AdminHandlersTest, DescribeConfigsEveryVersion) {
     SCOPED_TRACE("v" + std::to_string(v));
     p::DescribeConfigsRequest req;
     req.resources.push_back({2, "described", std::nullopt, {}});
-    req.resources.push_back({2, "described", std::vector<std::string>{"retention.ms", "bogus"}, {}});
+    req.resources.push_back(
+        {2, "described", std::vector<std::string>{"retention.ms", "bogus"}, {}});
     req.resources.push_back({2, "missing", std::nullopt, {}});
     req.include_synonyms = true;
     req.include_documentation = true;
@@ -457,7 +469,9 @@ TEST_F(AdminHandlersTest, DescribeConfigsEveryVersion) {
     for (const auto& c : all.configs) {
       if (c.name == "retention.ms") {
         EXPECT_EQ(c.value, "1234");
-        if (v == 0) EXPECT_FALSE(c.is_default);
+        if (v == 0) {
+          EXPECT_FALSE(c.is_default);
+        }
         if (v >= 1) {
           EXPECT_EQ(c.config_source, 1);
           ASSERT_GE(c.synonyms.size(), 2u);
@@ -468,8 +482,12 @@ TEST_F(AdminHandlersTest, DescribeConfigsEveryVersion) {
         }
       }
       if (c.name == "segment.bytes") {
-        if (v == 0) EXPECT_TRUE(c.is_default);
-        if (v >= 1) EXPECT_EQ(c.config_source, 5);
+        if (v == 0) {
+          EXPECT_TRUE(c.is_default);
+        }
+        if (v >= 1) {
+          EXPECT_EQ(c.config_source, 5);
+        }
       }
       if (v >= 3) {
         EXPECT_NE(c.config_type, 0) << c.name;
@@ -609,9 +627,8 @@ TEST_F(AdminHandlersTest, IncrementalAlterConfigsEveryVersion) {
     EXPECT_EQ(alter({{"retention.ms", 0, std::nullopt, {}}}), code(ErrorCode::kInvalidRequest));
     EXPECT_EQ(alter({{"remote.storage.enable", 0, "true", {}}}), code(ErrorCode::kInvalidConfig));
     EXPECT_EQ(alter({{"retention.msec", 0, "5", {}}}), code(ErrorCode::kInvalidConfig));
-    EXPECT_EQ(
-        alter({{"segment.ms", 0, "400000", {}}, {"segment.ms", 0, "500000", {}}}),
-        code(ErrorCode::kInvalidRequest));
+    EXPECT_EQ(alter({{"segment.ms", 0, "400000", {}}, {"segment.ms", 0, "500000", {}}}),
+              code(ErrorCode::kInvalidRequest));
     // All or nothing: a bad entry keeps the good one from applying.
     EXPECT_EQ(alter({{"segment.ms", 0, "600000", {}}, {"segment.bytes", 0, "1", {}}}),
               code(ErrorCode::kInvalidConfig));
@@ -716,8 +733,7 @@ TEST_F(AdminHandlersTest, DeleteRecordsEveryVersion) {
     ASSERT_EQ(resp->topics[0].partitions.size(), 2u);
     EXPECT_EQ(resp->topics[0].partitions[0].error_code, 0);
     EXPECT_EQ(resp->topics[0].partitions[0].low_watermark, expected_low);
-    EXPECT_EQ(resp->topics[0].partitions[1].error_code,
-              code(ErrorCode::kUnknownTopicOrPartition));
+    EXPECT_EQ(resp->topics[0].partitions[1].error_code, code(ErrorCode::kUnknownTopicOrPartition));
     EXPECT_EQ(resp->topics[0].partitions[1].low_watermark, -1);
     EXPECT_EQ(resp->topics[1].partitions.at(0).error_code,
               code(ErrorCode::kUnknownTopicOrPartition));
