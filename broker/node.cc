@@ -24,6 +24,8 @@ namespace asio = boost::asio;
 constexpr auto kFlushCheckInterval = std::chrono::seconds(1);
 // log.retention.check.interval.ms's default.
 constexpr auto kRetentionCheckInterval = std::chrono::minutes(5);
+// log.flush.offset.checkpoint.interval.ms's default.
+constexpr auto kCheckpointInterval = std::chrono::minutes(1);
 constexpr auto kShutdownGrace = std::chrono::seconds(30);
 
 template <typename Handler>
@@ -165,6 +167,7 @@ absl::Status Node::open() {
 asio::awaitable<void> Node::upkeep_loop() {
   asio::steady_timer timer(co_await asio::this_coro::executor);
   auto next_retention = std::chrono::steady_clock::now() + kRetentionCheckInterval;
+  auto next_checkpoint = std::chrono::steady_clock::now() + kCheckpointInterval;
   while (!stopping_.load()) {
     timer.expires_after(kFlushCheckInterval);
     boost::system::error_code ec;
@@ -174,6 +177,10 @@ asio::awaitable<void> Node::upkeep_loop() {
     if (std::chrono::steady_clock::now() >= next_retention) {
       co_await apply_retention();
       next_retention = std::chrono::steady_clock::now() + kRetentionCheckInterval;
+    }
+    if (std::chrono::steady_clock::now() >= next_checkpoint) {
+      co_await checkpoint_offsets();
+      next_checkpoint = std::chrono::steady_clock::now() + kCheckpointInterval;
     }
   }
 }
@@ -204,6 +211,27 @@ asio::awaitable<void> Node::flush_due_logs() {
     auto completing = PartitionManager::on_owner(p, std::move(complete));
     co_await std::move(completing);
   }
+}
+
+asio::awaitable<void> Node::checkpoint_offsets() {
+  std::map<storage::TopicPartition, storage::LogManager::LogOffsets> offsets;
+  for (const std::shared_ptr<Partition>& p : partitions_->all()) {
+    if (stopping_.load()) co_return;
+    auto read = [](Partition& part) {
+      std::optional<storage::LogManager::LogOffsets> o;
+      if (const storage::Log* log = part.log()) {
+        o = storage::LogManager::LogOffsets{log->recovery_point(), log->log_start_offset(),
+                                            log->high_watermark()};
+      }
+      return o;
+    };
+    auto reading = PartitionManager::on_owner(p, read);
+    std::optional<storage::LogManager::LogOffsets> o = co_await std::move(reading);
+    if (o) offsets[p->tp()] = *o;
+  }
+  // Back on the control thread, which owns the LogManager.
+  absl::Status s = logs_->checkpoint_offsets(offsets);
+  if (!s.ok()) log_info("writing checkpoints: " + std::string(s.message()));
 }
 
 asio::awaitable<void> Node::apply_retention() {

@@ -46,6 +46,7 @@ class Node {
   boost::asio::awaitable<void> upkeep_loop();
   boost::asio::awaitable<void> flush_due_logs();
   boost::asio::awaitable<void> apply_retention();
+  boost::asio::awaitable<void> checkpoint_offsets();
 
   BrokerConfig config_;
   std::unique_ptr<TopicConfigs> topic_configs_;

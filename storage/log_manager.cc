@@ -147,12 +147,29 @@ absl::Status LogManager::delete_log(const TopicPartition& tp) {
 }
 
 absl::Status LogManager::write_checkpoints(const std::string& log_dir) {
-  OffsetMap recovery, starts, hws;
+  std::map<TopicPartition, LogOffsets> offsets;
   for (const auto& [tp, entry] : logs_) {
-    if (entry.log_dir != log_dir) continue;
-    recovery[tp] = entry.log->recovery_point();
-    starts[tp] = entry.log->log_start_offset();
-    hws[tp] = entry.log->high_watermark();
+    offsets[tp] = {entry.log->recovery_point(), entry.log->log_start_offset(),
+                   entry.log->high_watermark()};
+  }
+  return write_checkpoints(log_dir, offsets);
+}
+
+absl::Status LogManager::checkpoint_offsets(const std::map<TopicPartition, LogOffsets>& offsets) {
+  absl::Status status;
+  for (const std::string& dir : options_.log_dirs) status.Update(write_checkpoints(dir, offsets));
+  return status;
+}
+
+absl::Status LogManager::write_checkpoints(const std::string& log_dir,
+                                           const std::map<TopicPartition, LogOffsets>& offsets) {
+  OffsetMap recovery, starts, hws;
+  for (const auto& [tp, o] : offsets) {
+    auto it = logs_.find(tp);
+    if (it == logs_.end() || it->second.log_dir != log_dir) continue;
+    recovery[tp] = o.recovery_point;
+    starts[tp] = o.log_start_offset;
+    hws[tp] = o.high_watermark;
   }
   KEEL_RETURN_IF_ERROR(
       write_offset_checkpoint(env_, join_path(log_dir, kRecoveryPointCheckpoint), recovery));

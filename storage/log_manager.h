@@ -69,8 +69,19 @@ class LogManager {
   // The log dir of a partition ("" if absent).
   std::string log_dir_of(const TopicPartition& tp) const;
 
-  // Writes the three per-dir checkpoint files of every log dir.
+  // Writes the three per-dir checkpoint files of every log dir. Reads every log: only while
+  // no other thread owns one (startup, shutdown, tests).
   absl::Status checkpoint_all();
+
+  // The offsets a checkpoint records for one log.
+  struct LogOffsets {
+    int64_t recovery_point = 0;
+    int64_t log_start_offset = 0;
+    int64_t high_watermark = 0;
+  };
+  // Writes the checkpoints from offsets the caller gathered on each log's owner (the broker's
+  // periodic checkpoint, while the logs serve). Logs absent from `offsets` are left out.
+  absl::Status checkpoint_offsets(const std::map<TopicPartition, LogOffsets>& offsets);
   // Cleanly closes every log, writes the checkpoints, then the clean-shutdown markers (only in
   // dirs where every log closed cleanly). The manager is empty afterwards.
   absl::Status close_all();
@@ -87,6 +98,8 @@ class LogManager {
   LogManager(Env* env, Clock* clock, LogManagerOptions options);
   absl::Status load_dir(const std::string& log_dir);
   absl::Status write_checkpoints(const std::string& log_dir);
+  absl::Status write_checkpoints(const std::string& log_dir,
+                                 const std::map<TopicPartition, LogOffsets>& offsets);
 
   Env* env_;
   Clock* clock_;

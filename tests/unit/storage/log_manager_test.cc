@@ -122,3 +122,40 @@ TEST_F(LogManagerTest, DeleteLogRemovesTheDirectoryAndCheckpointEntries) {
 
 }  // namespace
 }  // namespace keel::storage
+
+namespace keel::storage {
+namespace {
+
+// The broker's periodic checkpoint: offsets gathered elsewhere are written per log dir, only
+// for logs the manager holds, and an unclean restart starts from them.
+TEST_F(LogManagerTest, CheckpointOffsetsWritesGatheredOffsets) {
+  auto manager = open();
+  auto a = manager->create_log({"gathered", 0}, {});
+  ASSERT_TRUE(a.ok());
+  for (int i = 0; i < 4; ++i) ASSERT_TRUE((*a)->append(records_of(simple_batch(2, 1)), 0).ok());
+  (*a)->set_high_watermark(8);
+  ASSERT_TRUE((*a)->advance_log_start_offset(3).ok());
+  std::map<TopicPartition, LogManager::LogOffsets> offsets;
+  offsets[{"gathered", 0}] = {0, 3, 8};
+  offsets[{"unknown", 0}] = {1, 1, 1};  // not held: ignored
+  ASSERT_TRUE(manager->checkpoint_offsets(offsets).ok());
+  const std::string dir = manager->log_dir_of({"gathered", 0});
+  auto start = read_offset_checkpoint(Env::posix(), join_path(dir, kLogStartOffsetCheckpoint));
+  ASSERT_TRUE(start.ok());
+  EXPECT_EQ(start->at({"gathered", 0}), 3);
+  EXPECT_EQ(start->count({"unknown", 0}), 0u);
+  auto hw = read_offset_checkpoint(Env::posix(), join_path(dir, kReplicationOffsetCheckpoint));
+  EXPECT_EQ(hw->at({"gathered", 0}), 8);
+
+  // Crash (no clean close): the log start offset survives from the checkpoint.
+  (*a)->close_without_flush();
+  manager.reset();
+  manager = open();
+  Log* log = manager->get_log({"gathered", 0});
+  ASSERT_NE(log, nullptr);
+  EXPECT_EQ(log->log_start_offset(), 3);
+  EXPECT_EQ(log->log_end_offset(), 8);
+}
+
+}  // namespace
+}  // namespace keel::storage
