@@ -10,6 +10,7 @@
 #include "broker/handlers/admin_handlers.h"
 #include "broker/handlers/api_versions_handler.h"
 #include "broker/handlers/fetch_handler.h"
+#include "broker/handlers/find_coordinator_handler.h"
 #include "broker/handlers/list_offsets_handler.h"
 #include "broker/handlers/metadata_handler.h"
 #include "broker/handlers/produce_handler.h"
@@ -147,6 +148,7 @@ absl::Status Node::open() {
   KEEL_RETURN_IF_ERROR(add<handlers::ProduceHandler>(registry_));
   KEEL_RETURN_IF_ERROR(add<handlers::FetchHandler>(registry_));
   KEEL_RETURN_IF_ERROR(add<handlers::ListOffsetsHandler>(registry_));
+  KEEL_RETURN_IF_ERROR(add<handlers::FindCoordinatorHandler>(registry_));
   KEEL_RETURN_IF_ERROR(handlers::register_admin_handlers(registry_));
   KEEL_RETURN_IF_ERROR(server_->start());
 

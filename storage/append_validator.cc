@@ -18,18 +18,42 @@ namespace layout = protocol::batch_layout;
 
 // Attribute bits Kafka defines (codec, timestamp type, transactional, control, delete horizon).
 constexpr int16_t kKnownAttributes = 0x7f;
-// Decompression bound for the compacted-topic key check.
-constexpr size_t kMaxDecompressed = 256ull << 20;
+// Decompression bound for record validation: far above any batch a producer builds (clients
+// cap batches near max.message.bytes before compression), far below what a small "bomb" batch
+// could inflate to.
+constexpr size_t kMinDecompressLimit = 64ull << 20;
 
-absl::Status check_keys(std::span<const uint8_t> batch) {
-  KEEL_ASSIGN_OR_RETURN(auto records, protocol::BatchRecords::open(batch, kMaxDecompressed));
+// Reads every record of a client batch, decompressing when needed: the declared record count
+// must match the records present, offset deltas must run 0..n-1 and match lastOffsetDelta, each
+// record (headers included) must parse within its length, and compacted topics need keys. A batch
+// that passes cannot break a consumer. Kafka validates client batches the same way.
+absl::Status check_records(std::span<const uint8_t> batch, const protocol::RecordBatchHeader& h,
+                           const LogConfig& config) {
+  if (h.record_count <= 0) {
+    return kafka_error(ErrorCode::kInvalidRecord, "a produced batch must hold records");
+  }
+  if (h.last_offset_delta != h.record_count - 1) {
+    return kafka_error(ErrorCode::kInvalidRecord,
+                       "batch declares " + std::to_string(h.record_count) +
+                           " records but lastOffsetDelta " + std::to_string(h.last_offset_delta));
+  }
+  const size_t limit =
+      std::max<size_t>(kMinDecompressLimit, 4 * static_cast<size_t>(config.max_message_bytes));
+  KEEL_ASSIGN_OR_RETURN(auto records, protocol::BatchRecords::open(batch, limit));
   protocol::RecordReader reader = records.reader();
   protocol::RecordView record;
+  int32_t index = 0;
   while (reader.next(record)) {
-    if (!record.key.has_value()) {
+    if (record.offset_delta != index) {
+      return kafka_error(ErrorCode::kInvalidRecord, "record " + std::to_string(index) +
+                                                        " has offset delta " +
+                                                        std::to_string(record.offset_delta));
+    }
+    if (config.cleanup_compact && !record.key.has_value()) {
       return kafka_error(ErrorCode::kInvalidRecord,
                          "Compacted topic cannot accept message without key");
     }
+    ++index;
   }
   return reader.status();
 }
@@ -67,7 +91,7 @@ absl::StatusOr<std::vector<ValidatedBatch>> validate_produce(protocol::RecordsVi
                                                           " bytes exceeds max.message.bytes " +
                                                           std::to_string(config.max_message_bytes));
     }
-    if (config.cleanup_compact) KEEL_RETURN_IF_ERROR(check_keys(b.bytes));
+    KEEL_RETURN_IF_ERROR(check_records(b.bytes, b.header, config));
   }
   return batches;
 }
