@@ -23,8 +23,6 @@ namespace {
 namespace asio = boost::asio;
 
 constexpr auto kFlushCheckInterval = std::chrono::seconds(1);
-// log.retention.check.interval.ms's default.
-constexpr auto kRetentionCheckInterval = std::chrono::minutes(5);
 // log.flush.offset.checkpoint.interval.ms's default.
 constexpr auto kCheckpointInterval = std::chrono::minutes(1);
 constexpr auto kShutdownGrace = std::chrono::seconds(30);
@@ -168,7 +166,9 @@ absl::Status Node::open() {
 
 asio::awaitable<void> Node::upkeep_loop() {
   asio::steady_timer timer(co_await asio::this_coro::executor);
-  auto next_retention = std::chrono::steady_clock::now() + kRetentionCheckInterval;
+  const auto retention_interval =
+      std::chrono::milliseconds(config_.log_retention_check_interval_ms);
+  auto next_retention = std::chrono::steady_clock::now() + retention_interval;
   auto next_checkpoint = std::chrono::steady_clock::now() + kCheckpointInterval;
   while (!stopping_.load()) {
     timer.expires_after(kFlushCheckInterval);
@@ -178,7 +178,7 @@ asio::awaitable<void> Node::upkeep_loop() {
     co_await flush_due_logs();
     if (std::chrono::steady_clock::now() >= next_retention) {
       co_await apply_retention();
-      next_retention = std::chrono::steady_clock::now() + kRetentionCheckInterval;
+      next_retention = std::chrono::steady_clock::now() + retention_interval;
     }
     if (std::chrono::steady_clock::now() >= next_checkpoint) {
       co_await checkpoint_offsets();
