@@ -11,6 +11,7 @@
 #include "broker/broker_services.h"
 #include "broker/net/asio.h"
 #include "controller/controller.h"
+#include "protocol/error_code.h"
 
 namespace keel::broker::handlers {
 
@@ -51,5 +52,21 @@ void check_config_alterations(const BrokerServices& broker, const controller::Me
 boost::asio::awaitable<void> run_config_alterations(const BrokerServices& broker,
                                                     std::vector<ConfigAlteration>& alterations,
                                                     bool replace_all, bool validate_only);
+
+// One response entry per alteration (AlterConfigs and IncrementalAlterConfigs share the
+// entry's shape but not its type).
+template <typename Entry>
+std::vector<Entry> alteration_responses(const std::vector<ConfigAlteration>& alterations) {
+  std::vector<Entry> out;
+  out.reserve(alterations.size());
+  for (const ConfigAlteration& a : alterations) {
+    Entry& r = out.emplace_back();
+    r.error_code = static_cast<int16_t>(protocol::to_error_code(a.status));
+    if (!a.status.ok()) r.error_message = std::string(a.status.message());
+    r.resource_type = a.resource_type;
+    r.resource_name = a.resource_name;
+  }
+  return out;
+}
 
 }  // namespace keel::broker::handlers

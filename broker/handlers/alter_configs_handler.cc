@@ -43,14 +43,8 @@ boost::asio::awaitable<HandlerResult> AlterConfigsHandler::handle(
   co_await run_config_alterations(broker, alterations, /*replace_all=*/true, req->validate_only);
 
   AlterConfigsResponse resp;
-  for (const ConfigAlteration& a : alterations) {
-    AlterConfigsResponse::AlterConfigsResourceResponse r;
-    r.error_code = error_code(a.status);
-    r.error_message = error_message(a.status);
-    r.resource_type = a.resource_type;
-    r.resource_name = a.resource_name;
-    resp.responses.push_back(std::move(r));
-  }
+  resp.responses =
+      alteration_responses<AlterConfigsResponse::AlterConfigsResourceResponse>(alterations);
   co_return respond(header, resp);
 }
 

@@ -91,14 +91,9 @@ boost::asio::awaitable<HandlerResult> IncrementalAlterConfigsHandler::handle(
   co_await run_config_alterations(broker, alterations, /*replace_all=*/false, req->validate_only);
 
   IncrementalAlterConfigsResponse resp;
-  for (const ConfigAlteration& a : alterations) {
-    IncrementalAlterConfigsResponse::AlterConfigsResourceResponse r;
-    r.error_code = error_code(a.status);
-    r.error_message = error_message(a.status);
-    r.resource_type = a.resource_type;
-    r.resource_name = a.resource_name;
-    resp.responses.push_back(std::move(r));
-  }
+  resp.responses =
+      alteration_responses<IncrementalAlterConfigsResponse::AlterConfigsResourceResponse>(
+          alterations);
   co_return respond(header, resp);
 }
 
