@@ -10,7 +10,7 @@
 #include "broker/handlers/admin_handlers.h"
 #include "broker/handlers/api_versions_handler.h"
 #include "broker/handlers/fetch_handler.h"
-#include "broker/handlers/find_coordinator_handler.h"
+#include "broker/handlers/group_handlers.h"
 #include "broker/handlers/list_offsets_handler.h"
 #include "broker/handlers/metadata_handler.h"
 #include "broker/handlers/produce_handler.h"
@@ -146,11 +146,22 @@ absl::Status Node::open() {
   KEEL_RETURN_IF_ERROR(add<handlers::ProduceHandler>(registry_));
   KEEL_RETURN_IF_ERROR(add<handlers::FetchHandler>(registry_));
   KEEL_RETURN_IF_ERROR(add<handlers::ListOffsetsHandler>(registry_));
-  KEEL_RETURN_IF_ERROR(add<handlers::FindCoordinatorHandler>(registry_));
+  group::CoordinatorOptions gopts;
+  gopts.node_id = config_.node_id;
+  gopts.config = &config_;
+  gopts.controller = controller_.get();
+  gopts.partitions = partitions_.get();
+  gopts.control = control_.get_executor();
+  gopts.log = [](std::string_view m) { log_info(std::string(m)); };
+  groups_ = std::make_unique<group::GroupCoordinator>(std::move(gopts));
+  KEEL_RETURN_IF_ERROR(handlers::register_group_handlers(registry_, groups_.get()));
   KEEL_RETURN_IF_ERROR(handlers::register_admin_handlers(registry_));
   KEEL_RETURN_IF_ERROR(server_->start());
 
   asio::co_spawn(control_, upkeep_loop(), asio::detached);
+  // Loads the groups of an existing __consumer_offsets (on the control thread, which runs
+  // controller work; the reads happen on the partitions' owners).
+  asio::post(control_, [g = groups_.get()] { g->start(); });
 
   std::string where;
   for (size_t i = 0; i < sopts.endpoints.size(); ++i) {
@@ -258,6 +269,7 @@ absl::Status Node::stop() {
   stopped_ = true;
   stopping_.store(true);
   log_info("shutting down");
+  if (groups_ != nullptr) groups_->stop();
   // 1. No new requests; in-flight ones finish and their responses are written.
   if (server_ != nullptr) server_->stop(kShutdownGrace);
   // 2. The control thread finishes what it runs (an upkeep pass, a controller operation).

@@ -17,6 +17,7 @@
 #include "absl/status/statusor.h"
 #include "broker/broker_services.h"
 #include "broker/config/broker_config.h"
+#include "broker/group/group_coordinator.h"
 #include "broker/handlers/handler_registry.h"
 #include "broker/net/server.h"
 #include "broker/partition/partition_manager.h"
@@ -59,6 +60,8 @@ class Node {
   std::unique_ptr<net::InflightBudget> budget_;
   net::NetMetrics net_metrics_;
   std::unique_ptr<net::Server> server_;
+  // After server_: destroyed first, while the shards' io_contexts still exist.
+  std::unique_ptr<group::GroupCoordinator> groups_;
 
   boost::asio::io_context control_{1};
   std::unique_ptr<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>>

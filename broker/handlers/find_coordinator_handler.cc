@@ -3,34 +3,85 @@
 
 #include <string>
 
+#include "broker/broker_services.h"
 #include "broker/handlers/handler_util.h"
 #include "protocol/generated/find_coordinator.h"
 
 namespace keel::broker::handlers {
+namespace {
+
+struct Found {
+  int16_t error = 0;
+  std::string message;
+  int32_t node_id = -1;
+  std::string host;
+  int32_t port = -1;
+};
+
+Found find(group::GroupCoordinator* groups, const BrokerServices* broker, const std::string& key,
+           int8_t key_type) {
+  Found f;
+  if (key_type != 0) {
+    f.error = error_code(protocol::ErrorCode::kCoordinatorNotAvailable);
+    f.message = "transactions are not implemented yet";
+    return f;
+  }
+  group::GroupCoordinator::Route route = groups->route(key);
+  if (route.coordinator < 0) {
+    f.error = route.error;
+    f.message = "the group coordinator is not available yet";
+    return f;
+  }
+  const controller::BrokerImage* b =
+      broker != nullptr ? broker->image()->broker(route.coordinator) : nullptr;
+  if (b == nullptr || b->fenced || b->endpoints.empty()) {
+    f.error = error_code(protocol::ErrorCode::kCoordinatorNotAvailable);
+    f.message = "the coordinator's node is not available";
+    return f;
+  }
+  f.node_id = route.coordinator;
+  f.host = b->endpoints.front().host();
+  f.port = static_cast<int32_t>(b->endpoints.front().port());
+  return f;
+}
+
+}  // namespace
 
 boost::asio::awaitable<HandlerResult> FindCoordinatorHandler::handle(
-    const RequestContext&, const protocol::RequestHeader& header,
+    const RequestContext& ctx, const protocol::RequestHeader& header,
     std::span<const uint8_t> body) const {
   std::string why;
   auto req = decode_body<protocol::FindCoordinatorRequest>(header, body, &why);
   if (!req) co_return HandlerResult::close(why);
-  const int16_t code = error_code(protocol::ErrorCode::kCoordinatorNotAvailable);
-  const std::string message = req->key_type == 0 ? "consumer groups are not implemented yet"
-                                                 : "transactions are not implemented yet";
+  const int8_t key_type = header.api_version >= 1 ? req->key_type : 0;
   protocol::FindCoordinatorResponse resp;
-  resp.node_id = -1;
   if (header.api_version >= 4) {
     for (const std::string& key : req->coordinator_keys) {
+      Found f = find(groups_, ctx.broker, key, key_type);
       protocol::FindCoordinatorResponse::Coordinator c;
       c.key = key;
-      c.node_id = -1;
-      c.error_code = code;
-      c.error_message = message;
+      c.node_id = f.node_id;
+      c.host = f.host;
+      c.port = f.port;
+      c.error_code = f.error;
+      if (f.error != 0) {
+        c.error_message = f.message;
+      } else {
+        c.error_message = std::nullopt;
+      }
       resp.coordinators.push_back(std::move(c));
     }
   } else {
-    resp.error_code = code;
-    resp.error_message = message;
+    Found f = find(groups_, ctx.broker, req->key, key_type);
+    resp.node_id = f.node_id;
+    resp.host = f.host;
+    resp.port = f.port;
+    resp.error_code = f.error;
+    if (f.error != 0) {
+      resp.error_message = f.message;
+    } else {
+      resp.error_message = std::nullopt;
+    }
   }
   co_return respond(header, resp);
 }

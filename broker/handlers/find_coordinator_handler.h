@@ -1,12 +1,11 @@
 // File: broker/handlers/find_coordinator_handler.h
-// FindCoordinator (key 10), v0-4 (v4: batched keys).
-//
-// There is no group or transaction coordinator yet (consumer groups come with their own
-// issue), so every key gets COORDINATOR_NOT_AVAILABLE, which clients treat as retriable. The
-// API is still advertised because librdkafka infers broker features from it: without
-// FindCoordinator v0 in ApiVersions it silently produces lz4 batches uncompressed.
+// FindCoordinator (key 10), v0-4 (v4: batched keys). Key type 0 (groups) answers the
+// leader of the group's __consumer_offsets partition (group/group_coordinator.h); key type 1
+// (transactions) stays COORDINATOR_NOT_AVAILABLE until transactions exist. Until the offsets
+// topic exists (created on first use) groups get COORDINATOR_NOT_AVAILABLE, which clients retry.
 #pragma once
 
+#include "broker/group/group_coordinator.h"
 #include "broker/handlers/handler.h"
 
 namespace keel::broker::handlers {
@@ -17,9 +16,14 @@ class FindCoordinatorHandler : public HandlerBase<FindCoordinatorHandler> {
   static constexpr int16_t kMinVersion = 0;
   static constexpr int16_t kMaxVersion = 4;
 
+  explicit FindCoordinatorHandler(group::GroupCoordinator* groups) : groups_(groups) {}
+
   boost::asio::awaitable<HandlerResult> handle(const RequestContext& ctx,
                                                const protocol::RequestHeader& header,
                                                std::span<const uint8_t> body) const override;
+
+ private:
+  group::GroupCoordinator* groups_;
 };
 
 }  // namespace keel::broker::handlers

@@ -5,9 +5,9 @@
 // Python side reads them back with confluent-kafka and compares byte for byte.
 // kafkajs is found through NODE_PATH (installed under the build tree, never in the repo).
 //
-// TODO(consumer groups): kafkajs has no consumer without a group (FindCoordinator, JoinGroup,
-// SyncGroup, Heartbeat, OffsetFetch/Commit); add a kafkajs consumer flow here once the broker
-// implements consumer groups.
+// Consumer groups: two kafkajs consumers share a topic (JoinGroup v5 with MEMBER_ID_REQUIRED,
+// SyncGroup, Heartbeat, OffsetCommit/Fetch, LeaveGroup), then a restarted consumer resumes
+// after the committed offsets; admin listGroups/describeGroups/fetchOffsets/deleteGroups.
 'use strict';
 const crypto = require('crypto');
 const fs = require('fs');
@@ -176,13 +176,94 @@ async function main() {
   check(gone, 'deleteTopics removed the topic');
   await expectError(admin.deleteTopics({ topics: [`${prefix}-missing`], timeout: 5000 }),
                     'UNKNOWN_TOPIC_OR_PARTITION', 'deleting an unknown topic');
+
+  await groupFlows(admin, `${prefix}-c`, `${prefix}-group`);
   await admin.disconnect();
 
   fs.writeFileSync(outPath, JSON.stringify({ topic: topicA, checks, sent }));
 }
 
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function groupFlows(admin, topic, groupId) {
+  await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 4 }] });
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner,
+                                    allowAutoTopicCreation: false });
+  await producer.connect();
+  const produce = async (tag, n) => {
+    const values = [];
+    for (let p = 0; p < 4; p++) {
+      const messages = [];
+      for (let i = 0; i < n; i++) {
+        values.push(`${tag}-${p}-${i}`);
+        messages.push({ partition: p, value: `${tag}-${p}-${i}` });
+      }
+      await producer.send({ topic, messages });
+    }
+    return values;
+  };
+  const seen = [];
+  const start = async (who) => {
+    const c = kafka.consumer({ groupId, sessionTimeout: 6000, heartbeatInterval: 500,
+                               rebalanceTimeout: 10000, maxWaitTimeInMs: 200 });
+    await c.connect();
+    await c.subscribe({ topic, fromBeginning: true });
+    await c.run({ autoCommitThreshold: 1, eachMessage: async ({ partition, message }) => {
+      seen.push({ who, partition, value: message.value.toString() });
+    } });
+    return c;
+  };
+  const waitFor = async (pred, ms, what) => {
+    for (let i = 0; i < ms / 100; i++) {
+      if (pred()) return;
+      await sleep(100);
+    }
+    check(false, what, `seen ${seen.length}`);
+  };
+  const all = (values) => () => values.every((v) => seen.some((s) => s.value === v));
+
+  const first = await produce('first', 25);
+  const c1 = await start('c1');
+  const c2 = await start('c2');
+  await waitFor(all(first), 60000, 'the kafkajs group consumed everything');
+  await sleep(1000);
+  const counts = {};
+  seen.forEach((s) => { counts[s.value] = (counts[s.value] || 0) + 1; });
+  check(Object.values(counts).every((n) => n === 1), 'each message consumed once by the group',
+        JSON.stringify(Object.entries(counts).filter(([, n]) => n > 1)));
+  await c1.disconnect();
+  await c2.disconnect();
+  const committed = await admin.fetchOffsets({ groupId, topics: [topic] });
+  check(committed[0].partitions.length === 4 &&
+        committed[0].partitions.every((p) => p.offset === '25'),
+        'fetchOffsets: everything committed', JSON.stringify(committed));
+
+  // A new consumer of the group resumes after the committed offsets.
+  const second = await produce('second', 5);
+  const before = seen.length;
+  const c3 = await start('c3');
+  await waitFor(all(second), 60000, 'the restarted kafkajs consumer got the new messages');
+  await sleep(500);
+  const again = seen.slice(before).map((s) => s.value).sort();
+  check(JSON.stringify(again) === JSON.stringify([...second].sort()),
+        'the restarted consumer read only what was not committed', again.length);
+  const live = await admin.describeGroups([groupId]);
+  check(live.groups[0].state === 'Stable' && live.groups[0].members.length === 1,
+        'describeGroups: one stable member', JSON.stringify(live.groups[0].state));
+  await c3.disconnect();
+  await producer.disconnect();
+
+  const listed = await admin.listGroups();
+  check(listed.groups.some((g) => g.groupId === groupId && g.protocolType === 'consumer'),
+        'listGroups has the group', JSON.stringify(listed));
+  await admin.deleteGroups([groupId]);
+  const after = await admin.listGroups();
+  check(!after.groups.some((g) => g.groupId === groupId), 'deleteGroups removed the group',
+        JSON.stringify(after));
+}
+
 const overall = setTimeout(() => { console.error('kafkajs flows: overall timeout'); process.exit(3); },
-                           120000);
+                           140000);
 main().then(() => { clearTimeout(overall); process.exit(0); },
             (e) => {
               console.error(e && e.stack ? e.stack : e);

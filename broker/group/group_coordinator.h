@@ -1,0 +1,107 @@
+// File: broker/group/group_coordinator.h
+// Routes groups to their coordinator and runs group work there.
+//
+// The coordinator of a group is the leader of the `__consumer_offsets` partition its id
+// hashes to (Java's String.hashCode, made non-negative, modulo the partition count, as in
+// Kafka), so coordination spreads with partition leadership once there is a cluster. On this
+// node each led partition has a GroupShard owned by the partition's owner shard: group
+// state and the appends of its records happen in the same executor step, without locks.
+//
+// Lifecycle: start() (control thread) sets up shards for an existing topic and loads them
+// (COORDINATOR_LOAD_IN_PROGRESS until each is read back); otherwise the topic is created on
+// first use (route() answers COORDINATOR_NOT_AVAILABLE meanwhile, which clients retry).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "broker/config/broker_config.h"
+#include "broker/group/group_shard.h"
+#include "broker/net/asio.h"
+#include "broker/partition/partition_manager.h"
+#include "controller/controller.h"
+
+namespace keel::broker::group {
+
+inline constexpr std::string_view kOffsetsTopic = "__consumer_offsets";
+
+// Kafka's partitionFor: abs(javaHashCode(group_id)) % partitions (UTF-16 code units).
+int32_t partition_for_group(std::string_view group_id, int32_t num_partitions);
+
+struct CoordinatorOptions {
+  int32_t node_id = 0;
+  const BrokerConfig* config = nullptr;
+  controller::Controller* controller = nullptr;
+  PartitionManager* partitions = nullptr;
+  boost::asio::any_io_executor control;
+  std::function<void(std::string_view)> log;  // may be empty
+};
+
+class GroupCoordinator {
+ public:
+  explicit GroupCoordinator(CoordinatorOptions options);
+  ~GroupCoordinator();
+
+  // Control thread, after the partitions were opened.
+  void start();
+  // Stops the timers and answers every waiting JoinGroup/SyncGroup (any thread but the
+  // shards'; waits for them, bounded). Idempotent.
+  void stop();
+
+  struct Route {
+    int16_t error = 0;  // COORDINATOR_NOT_AVAILABLE, NOT_COORDINATOR
+    int32_t coordinator = -1;
+    std::shared_ptr<GroupShard> shard;  // set when error == 0
+  };
+  // Any thread. Starts creating the topic if it does not exist yet.
+  Route route(std::string_view group_id);
+  // Every shard of this node (ListGroups).
+  std::vector<std::shared_ptr<GroupShard>> shards() const;
+
+  // Runs `work(GroupShard&)` on the shard's owner; the caller resumes on its executor.
+  template <typename Work>
+  static boost::asio::awaitable<std::invoke_result_t<Work&, GroupShard&>> on_shard(
+      std::shared_ptr<GroupShard> shard, Work work) {
+    boost::asio::any_io_executor ex = shard->executor();
+    return boost::asio::co_spawn(ex, invoke(std::move(shard), std::move(work)),
+                                 boost::asio::use_awaitable);
+  }
+  static boost::asio::awaitable<JoinResult> join(std::shared_ptr<GroupShard> shard,
+                                                 JoinRequest request);
+  static boost::asio::awaitable<SyncResult> sync(std::shared_ptr<GroupShard> shard,
+                                                 SyncRequest request);
+
+ private:
+  template <typename Work>
+  static boost::asio::awaitable<std::invoke_result_t<Work&, GroupShard&>> invoke(
+      std::shared_ptr<GroupShard> shard, Work work) {
+    co_return work(*shard);
+  }
+  static boost::asio::awaitable<JoinResult> run_join(std::shared_ptr<GroupShard> shard,
+                                                     JoinRequest request);
+  static boost::asio::awaitable<SyncResult> run_sync(std::shared_ptr<GroupShard> shard,
+                                                     SyncRequest request);
+
+  using Table = std::vector<std::shared_ptr<GroupShard>>;
+  void ensure_topic();
+  boost::asio::awaitable<void> create_topic();
+  void setup_shards();  // control thread
+  static boost::asio::awaitable<void> load_and_tick(std::shared_ptr<GroupShard> shard,
+                                                    std::shared_ptr<Partition> partition,
+                                                    std::shared_ptr<std::atomic<bool>> stopping,
+                                                    std::function<void(std::string_view)> log);
+  void info(const std::string& message) const;
+
+  CoordinatorOptions options_;
+  GroupConfig group_config_;
+  std::atomic<std::shared_ptr<const Table>> table_;
+  std::atomic<bool> creating_{false};
+  std::shared_ptr<std::atomic<bool>> stopping_ = std::make_shared<std::atomic<bool>>(false);
+};
+
+}  // namespace keel::broker::group

@@ -1,0 +1,36 @@
+// File: broker/handlers/group_handlers.cc
+#include "broker/handlers/group_handlers.h"
+
+#include <memory>
+
+#include "broker/handlers/delete_groups_handler.h"
+#include "broker/handlers/describe_groups_handler.h"
+#include "broker/handlers/find_coordinator_handler.h"
+#include "broker/handlers/heartbeat_handler.h"
+#include "broker/handlers/join_group_handler.h"
+#include "broker/handlers/leave_group_handler.h"
+#include "broker/handlers/list_groups_handler.h"
+#include "broker/handlers/offset_commit_handler.h"
+#include "broker/handlers/offset_delete_handler.h"
+#include "broker/handlers/offset_fetch_handler.h"
+#include "broker/handlers/sync_group_handler.h"
+#include "protocol/status.h"
+
+namespace keel::broker::handlers {
+
+absl::Status register_group_handlers(HandlerRegistry& registry, group::GroupCoordinator* groups) {
+  KEEL_RETURN_IF_ERROR(registry.add(std::make_unique<FindCoordinatorHandler>(groups)));
+  KEEL_RETURN_IF_ERROR(registry.add(std::make_unique<JoinGroupHandler>(groups)));
+  KEEL_RETURN_IF_ERROR(registry.add(std::make_unique<SyncGroupHandler>(groups)));
+  KEEL_RETURN_IF_ERROR(registry.add(std::make_unique<HeartbeatHandler>(groups)));
+  KEEL_RETURN_IF_ERROR(registry.add(std::make_unique<LeaveGroupHandler>(groups)));
+  KEEL_RETURN_IF_ERROR(registry.add(std::make_unique<OffsetCommitHandler>(groups)));
+  KEEL_RETURN_IF_ERROR(registry.add(std::make_unique<OffsetFetchHandler>(groups)));
+  KEEL_RETURN_IF_ERROR(registry.add(std::make_unique<ListGroupsHandler>(groups)));
+  KEEL_RETURN_IF_ERROR(registry.add(std::make_unique<DescribeGroupsHandler>(groups)));
+  KEEL_RETURN_IF_ERROR(registry.add(std::make_unique<DeleteGroupsHandler>(groups)));
+  KEEL_RETURN_IF_ERROR(registry.add(std::make_unique<OffsetDeleteHandler>(groups)));
+  return absl::OkStatus();
+}
+
+}  // namespace keel::broker::handlers
