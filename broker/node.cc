@@ -16,6 +16,7 @@
 #include "broker/handlers/produce_handler.h"
 #include "broker/logging.h"
 #include "protocol/status.h"
+#include "storage/compaction/log_cleaner.h"
 
 namespace keel::broker {
 namespace {
@@ -23,6 +24,8 @@ namespace {
 namespace asio = boost::asio;
 
 constexpr auto kFlushCheckInterval = std::chrono::seconds(1);
+// Key map memory per pass (Kafka's log.cleaner.dedupe.buffer.size is 128 MiB for all threads).
+constexpr size_t kCleanerBufferBytes = 32u << 20;
 // log.flush.offset.checkpoint.interval.ms's default.
 constexpr auto kCheckpointInterval = std::chrono::minutes(1);
 constexpr auto kShutdownGrace = std::chrono::seconds(30);
@@ -180,7 +183,9 @@ asio::awaitable<void> Node::upkeep_loop() {
   const auto retention_interval =
       std::chrono::milliseconds(config_.log_retention_check_interval_ms);
   auto next_retention = std::chrono::steady_clock::now() + retention_interval;
+  const auto cleaner_interval = std::chrono::milliseconds(config_.log_cleaner_backoff_ms);
   auto next_checkpoint = std::chrono::steady_clock::now() + kCheckpointInterval;
+  auto next_clean = std::chrono::steady_clock::now() + cleaner_interval;
   while (!stopping_.load()) {
     timer.expires_after(kFlushCheckInterval);
     boost::system::error_code ec;
@@ -190,6 +195,10 @@ asio::awaitable<void> Node::upkeep_loop() {
     if (std::chrono::steady_clock::now() >= next_retention) {
       co_await apply_retention();
       next_retention = std::chrono::steady_clock::now() + retention_interval;
+    }
+    if (std::chrono::steady_clock::now() >= next_clean) {
+      co_await clean_compacted_logs();
+      next_clean = std::chrono::steady_clock::now() + cleaner_interval;
     }
     if (std::chrono::steady_clock::now() >= next_checkpoint) {
       co_await checkpoint_offsets();
@@ -223,6 +232,41 @@ asio::awaitable<void> Node::flush_due_logs() {
     };
     auto completing = PartitionManager::on_owner(p, std::move(complete));
     co_await std::move(completing);
+  }
+}
+
+asio::awaitable<void> Node::clean_compacted_logs() {
+  for (const std::shared_ptr<Partition>& p : partitions_->all()) {
+    if (stopping_.load()) co_return;
+    // The pass runs on the owner (no append may interleave), so it holds that shard for its
+    // duration; moving reads and rewrites to a cleaner thread is a later step.
+    auto clean = [](Partition& part) -> absl::StatusOr<storage::compaction::CleanResult> {
+      storage::Log* log = part.log();
+      if (log == nullptr || !log->config().cleanup_compact) {
+        return absl::NotFoundError("not compacted");
+      }
+      storage::Clock* clock = storage::Clock::system();
+      if (!storage::compaction::cleaning_due(*log, part.cleaner_state(), clock->now_ms())) {
+        return absl::NotFoundError("not due");
+      }
+      storage::compaction::CleanerOptions options;
+      options.buffer_bytes = kCleanerBufferBytes;
+      options.first_dirty_offset = part.cleaner_state().first_dirty_offset;
+      auto result = storage::compaction::clean_log(*log, *clock, options);
+      if (result.ok()) part.cleaner_state().update(*result);
+      return result;
+    };
+    auto cleaning = PartitionManager::on_owner(p, clean);
+    absl::StatusOr<storage::compaction::CleanResult> r = co_await std::move(cleaning);
+    if (r.ok() && r->segments_replaced > 0) {
+      log_info("cleaned " + storage::partition_dir_name(p->tp()) + ": " +
+               std::to_string(r->segments_replaced) + " segments rewritten, " +
+               std::to_string(r->bytes_read) + " bytes read, " + std::to_string(r->bytes_written) +
+               " written");
+    } else if (!r.ok() && !absl::IsNotFound(r.status())) {
+      log_info("cleaning " + storage::partition_dir_name(p->tp()) + ": " +
+               std::string(r.status().message()));
+    }
   }
 }
 

@@ -48,6 +48,7 @@ class Node {
   boost::asio::awaitable<void> flush_due_logs();
   boost::asio::awaitable<void> apply_retention();
   boost::asio::awaitable<void> checkpoint_offsets();
+  boost::asio::awaitable<void> clean_compacted_logs();
 
   BrokerConfig config_;
   std::unique_ptr<TopicConfigs> topic_configs_;

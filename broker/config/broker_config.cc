@@ -191,6 +191,7 @@ absl::StatusOr<BrokerConfig> resolve_broker_config(const Settings& settings) {
   c.log_retention_bytes = r.num("log.retention.bytes");
   c.log_index_interval_bytes = i32(r.num("log.index.interval.bytes"));
   c.log_retention_check_interval_ms = r.num("log.retention.check.interval.ms");
+  c.log_cleaner_backoff_ms = r.num("log.cleaner.backoff.ms");
   c.log_index_size_max_bytes = i32(r.num("log.index.size.max.bytes"));
   c.log_flush_interval_messages = r.num("log.flush.interval.messages");
   c.log_flush_interval_ms =

@@ -50,6 +50,7 @@ struct BrokerConfig {
   int64_t log_retention_bytes = -1;
   int32_t log_index_interval_bytes = 4096;
   int64_t log_retention_check_interval_ms = 300000;
+  int64_t log_cleaner_backoff_ms = 15000;
   int32_t log_index_size_max_bytes = 10485760;
   int64_t log_flush_interval_messages = storage::kNever;
   int64_t log_flush_interval_ms = storage::kNever;

@@ -15,6 +15,7 @@
 #include "broker/net/asio.h"
 #include "broker/partition/fetch_waiter.h"
 #include "protocol/wire/types.h"
+#include "storage/compaction/cleaner_schedule.h"
 #include "storage/log.h"
 #include "storage/topic_partition.h"
 
@@ -48,6 +49,9 @@ class Partition {
   void add_fetch_waiter(std::weak_ptr<FetchWaiter> waiter);
   void notify_fetch_waiters();
 
+  // The cleaner's progress on this log (compacted topics).
+  storage::compaction::CleanerState& cleaner_state() { return cleaner_state_; }
+
   // Detaches the log (the LogManager deletes it afterwards) and wakes waiters.
   void mark_deleted();
 
@@ -60,6 +64,7 @@ class Partition {
   size_t isr_size_ = 1;
   std::vector<std::weak_ptr<FetchWaiter>> waiters_;
   size_t prune_at_ = 16;
+  storage::compaction::CleanerState cleaner_state_;
 };
 
 }  // namespace keel::broker

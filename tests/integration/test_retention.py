@@ -1,6 +1,7 @@
-"""Retention and DeleteRecords as a client sees them: time retention deletes whole old
-segments and moves the log start offset (ListOffsets earliest), DeleteRecords moves it
-explicitly, and both survive a kill -9 (the log start offset is checkpointed)."""
+"""Retention, compaction and DeleteRecords as a client sees them: time retention deletes whole
+old segments and moves the log start offset (ListOffsets earliest), the cleaner keeps the
+latest record per key of a compacted topic, DeleteRecords moves the log start explicitly, and
+it survives restarts (the log start offset is checkpointed)."""
 
 import random
 import socket
@@ -13,7 +14,8 @@ import keel_wire as w
 h.require_modules("confluent_kafka")
 
 class RetentionTest(h.BrokerTestCase):
-    broker_props = {"log.retention.check.interval.ms": "500", "num.partitions": "1"}
+    broker_props = {"log.retention.check.interval.ms": "500", "log.cleaner.backoff.ms": "500",
+                    "num.partitions": "1"}
 
     def produce_batches(self, topic, batches, per_batch=50):
         rng = random.Random(topic)
@@ -37,6 +39,55 @@ class RetentionTest(h.BrokerTestCase):
         low, high = h.watermarks(self.broker.bootstrap, topic, 0)
         self.assertGreater(low, 0)
         self.assertEqual(high, 1000)  # the active segment stays; nothing else moves
+
+    def test_compaction_keeps_the_latest_record_per_key(self):
+        topic = h.unique("compact")
+        h.create_topic(self.broker.bootstrap, topic,
+                       config={"cleanup.policy": "compact", "segment.bytes": "20000"})
+        # Batches well below segment.bytes, so segments roll and the cleaner has work.
+        prod = h.producer(self.broker.bootstrap, **{"linger.ms": 0, "batch.size": 8000})
+        latest = {}
+        msgs = []
+        for round_ in range(40):
+            for k in range(10):
+                key = b"key-%d" % k
+                value = b"round-%d-" % round_ + b"x" * 200
+                latest[key] = value
+                msgs.append({"partition": 0, "key": key, "value": value, "headers": None,
+                             "timestamp": None, "index": len(msgs)})
+        h.produce_all(prod, topic, msgs)
+        total = len(msgs)
+
+        h.wait_until(lambda: self.count_from_start(topic) < total, 30, "the cleaner to run")
+        records = self.read_all(topic)
+        self.assertLess(len(records), total)
+        final = {}
+        for key, value in records:
+            final[key] = value
+        self.assertEqual(final, latest)  # every key's latest value survives
+
+    def read_all(self, topic):
+        low, high = h.watermarks(self.broker.bootstrap, topic, 0)
+        c = h.consumer(self.broker.bootstrap, **{"enable.partition.eof": True})
+        from confluent_kafka import TopicPartition
+        c.assign([TopicPartition(topic, 0, low)])
+        out = []
+        for _ in range(100000):
+            m = c.poll(5)
+            if m is None:
+                break
+            if m.error():
+                if m.error().code() == -191:  # _PARTITION_EOF
+                    break
+                raise AssertionError(str(m.error()))
+            out.append((m.key(), m.value()))
+            if m.offset() >= high - 1:
+                break
+        c.close()
+        return out
+
+    def count_from_start(self, topic):
+        return len(self.read_all(topic))
 
     def test_delete_records_survives_restarts(self):
         topic = h.unique("delrec")
