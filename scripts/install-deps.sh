@@ -10,6 +10,8 @@ packages=(
   libboost-dev libboost-system-dev libabsl-dev libprotobuf-dev protobuf-compiler
   libgtest-dev libgmock-dev libbenchmark-dev zlib1g-dev libsnappy-dev liblz4-dev libzstd-dev
   libssl-dev librdkafka-dev
+  # plots of the benchmark suite (bench/run.sh)
+  gnuplot-nox
   # real clients for integration tests (kafkajs comes from npm, see tests/)
   kcat python3-confluent-kafka python3-kafka python3-snappy python3-lz4 python3-zstandard
 )
