@@ -407,6 +407,8 @@ bool one_of(std::string_view allowed, std::string_view v) {
   return false;
 }
 
+}  // namespace
+
 size_t edit_distance(std::string_view a, std::string_view b) {
   std::vector<size_t> row(b.size() + 1);
   for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
@@ -421,8 +423,6 @@ size_t edit_distance(std::string_view a, std::string_view b) {
   }
   return row[b.size()];
 }
-
-}  // namespace
 
 std::span<const ConfigDef> broker_config_defs() { return kDefs; }
 

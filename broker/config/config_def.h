@@ -44,6 +44,10 @@ const ConfigDef* find_config_def(std::string_view name);
 // the rule broken, e.g. "invalid value 'x' for num.partitions: expected an integer".
 absl::Status validate_config_value(const ConfigDef& def, std::string_view value);
 
+// Levenshtein distance (insertions, deletions, substitutions): "did you mean" hints for
+// broker and topic config names.
+size_t edit_distance(std::string_view a, std::string_view b);
+
 // The known property closest to `name` if it is a plausible misspelling, else "".
 std::string suggest_config_name(std::string_view name);
 

@@ -24,6 +24,7 @@
 #include "broker/handlers/incremental_alter_configs_handler.h"
 #include "broker/node.h"
 #include "net_test_util.h"
+#include "node_call.h"
 #include "protocol/error_code.h"
 #include "protocol/generated/alter_configs.h"
 #include "protocol/generated/api_versions.h"
@@ -82,30 +83,8 @@ class AdminHandlersTest : public ::testing::Test {
   // there is none or it does not decode exactly).
   template <typename Response, typename Request>
   std::optional<Response> call(const Request& request, int16_t version) {
-    p::RequestHeader h;
-    h.api_key = Request::kApiKey;
-    h.api_version = version;
-    h.correlation_id = ++correlation_;
-    h.client_id = "admin-test";
-    if (!client_->send(p::encode_request_frame(h, request))) {
-      ADD_FAILURE() << "send failed";
-      return std::nullopt;
-    }
-    std::optional<p::Bytes> frame = client_->read_frame();
-    if (!frame) {
-      ADD_FAILURE() << Request::kApiName << " v" << version << ": no response";
-      return std::nullopt;
-    }
-    p::Reader r(*frame);
-    int32_t correlation =
-        p::decode_response_header(r, p::response_header_version(Request::kApiKey, version));
-    Response response;
-    absl::Status s = response.decode(r, version);
-    if (correlation != h.correlation_id || !s.ok() || r.remaining() != 0) {
-      ADD_FAILURE() << Request::kApiName << " v" << version << ": bad response " << s;
-      return std::nullopt;
-    }
-    return response;
+    return keel::broker::testing::call_node<Response>(*client_, ++correlation_, "admin-test",
+                                                      request, version);
   }
 
   // Creates `name` (v4 request) and returns its result.

@@ -30,6 +30,7 @@
 #include "broker/handlers/sync_group_handler.h"
 #include "broker/node.h"
 #include "net_test_util.h"
+#include "node_call.h"
 #include "protocol/error_code.h"
 #include "protocol/generated/api_versions.h"
 #include "protocol/generated/create_topics.h"
@@ -121,30 +122,8 @@ class GroupHandlersTest : public ::testing::Test {
 
   template <typename Response, typename Request>
   std::optional<Response> call(const Request& request, int16_t version) {
-    p::RequestHeader h;
-    h.api_key = Request::kApiKey;
-    h.api_version = version;
-    h.correlation_id = ++correlation_;
-    h.client_id = "group-test";
-    if (!client_->send(p::encode_request_frame(h, request))) {
-      ADD_FAILURE() << "send failed";
-      return std::nullopt;
-    }
-    std::optional<p::Bytes> frame = client_->read_frame();
-    if (!frame) {
-      ADD_FAILURE() << Request::kApiName << " v" << version << ": no response";
-      return std::nullopt;
-    }
-    p::Reader r(*frame);
-    int32_t correlation =
-        p::decode_response_header(r, p::response_header_version(Request::kApiKey, version));
-    Response response;
-    absl::Status s = response.decode(r, version);
-    if (correlation != h.correlation_id || !s.ok() || r.remaining() != 0) {
-      ADD_FAILURE() << Request::kApiName << " v" << version << ": bad response " << s;
-      return std::nullopt;
-    }
-    return response;
+    return keel::broker::testing::call_node<Response>(*client_, ++correlation_, "group-test",
+                                                      request, version);
   }
 
   p::JoinGroupRequest join_request(const std::string& group, const std::string& member) {

@@ -1,0 +1,49 @@
+// A typed request/response round trip to a running node over a TestClient: encodes the
+// request at `version`, reads one response frame and decodes it, which must consume the whole
+// frame and carry the request's correlation id. nullopt (with a gtest failure) otherwise.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "net_test_util.h"
+#include "protocol/wire/framing.h"
+#include "protocol/wire/header.h"
+#include "protocol/wire/reader.h"
+
+namespace keel::broker::testing {
+
+template <typename Response, typename Request>
+std::optional<Response> call_node(net::testing::TestClient& client, int32_t correlation_id,
+                                  const std::string& client_id, const Request& request,
+                                  int16_t version) {
+  protocol::RequestHeader h;
+  h.api_key = Request::kApiKey;
+  h.api_version = version;
+  h.correlation_id = correlation_id;
+  h.client_id = client_id;
+  if (!client.send(protocol::encode_request_frame(h, request))) {
+    ADD_FAILURE() << "send failed";
+    return std::nullopt;
+  }
+  std::optional<protocol::Bytes> frame = client.read_frame();
+  if (!frame) {
+    ADD_FAILURE() << Request::kApiName << " v" << version << ": no response";
+    return std::nullopt;
+  }
+  protocol::Reader r(*frame);
+  int32_t correlation = protocol::decode_response_header(
+      r, protocol::response_header_version(Request::kApiKey, version));
+  Response response;
+  absl::Status s = response.decode(r, version);
+  if (correlation != h.correlation_id || !s.ok() || r.remaining() != 0) {
+    ADD_FAILURE() << Request::kApiName << " v" << version << ": bad response " << s;
+    return std::nullopt;
+  }
+  return response;
+}
+
+}  // namespace keel::broker::testing
