@@ -110,9 +110,16 @@ class ConfluentTest(h.BrokerTestCase):
                 got = h.consume(self.boot, topic, {p: 0}, {p: len(msgs)})
                 h.assert_same_messages(self, msgs, got[p], 0, codec)
                 batches = self.broker.stored_batches(topic, p)
-                self.assertEqual({a & 7 for _, a, _ in batches}, {bits},
-                                 f"codecs stored for {codec}: {batches[:5]}" + LZ4_NOTE)
                 self.assertEqual(sum(c for _, _, c in batches), len(msgs))
+                # librdkafka sends a batch uncompressed when compressing would not shrink it,
+                # which happens to small batches when the machine is loaded and linger fills
+                # few records. So: only this codec or none, and most records compressed.
+                codecs = {a & 7 for _, a, _ in batches}
+                self.assertLessEqual(codecs, {bits, 0}, f"codecs stored for {codec}: {batches[:5]}")
+                compressed = sum(c for _, a, c in batches if a & 7 == bits)
+                self.assertGreaterEqual(compressed * 2, len(msgs),
+                                        f"records stored with {codec}: {compressed} of {len(msgs)}, "
+                                        f"first batches {batches[:5]}" + LZ4_NOTE)
 
     def test_large_messages(self):
         """Values up to just under message.max.bytes, alone in their batches."""
