@@ -162,9 +162,11 @@ asio::awaitable<void> Connection::read_loop(std::shared_ptr<Connection> self) {
       break;
     }
     if (!co_await admit(*size)) break;
-    auto frame = std::make_shared<protocol::Bytes>(static_cast<size_t>(*size));
+    // Not zero-filled: the read overwrites every byte (zeroing showed up at 2-5% of produce CPU).
+    const auto frame_size = static_cast<size_t>(*size);
+    std::shared_ptr<uint8_t[]> frame = std::make_shared_for_overwrite<uint8_t[]>(frame_size);
     in_read_ = true;
-    co_await asio::async_read(socket_, asio::buffer(*frame),
+    co_await asio::async_read(socket_, asio::buffer(frame.get(), frame_size),
                               asio::redirect_error(asio::use_awaitable, ec));
     in_read_ = false;
     if (ec) {
@@ -173,10 +175,10 @@ asio::awaitable<void> Connection::read_loop(std::shared_ptr<Connection> self) {
       if (!stopping_) close("truncated frame: " + ec.message(), true);
       break;
     }
-    bytes_in_ += frame->size();
-    count(ctx_.metrics, &NetMetrics::bytes_in, frame->size());
+    bytes_in_ += frame_size;
+    count(ctx_.metrics, &NetMetrics::bytes_in, frame_size);
 
-    protocol::Reader reader(*frame);
+    protocol::Reader reader(frame.get(), frame_size);
     protocol::RequestHeader header;
     absl::Status status = protocol::decode_request_header(reader, &header);
     if (!status.ok()) {
@@ -190,7 +192,8 @@ asio::awaitable<void> Connection::read_loop(std::shared_ptr<Connection> self) {
     slots_.emplace_back();
     // Handled at once (pipelining); the writer restores request order.
     asio::co_spawn(socket_.get_executor(),
-                   run_handler(self, seq, std::move(header), std::move(frame), reader.position()),
+                   run_handler(self, seq, std::move(header), std::move(frame), frame_size,
+                               reader.position()),
                    [self](std::exception_ptr e) {
                      if (e) self->close("internal error in request handling", false);
                    });
@@ -201,18 +204,18 @@ asio::awaitable<void> Connection::read_loop(std::shared_ptr<Connection> self) {
 
 asio::awaitable<void> Connection::run_handler([[maybe_unused]] std::shared_ptr<Connection> self,
                                               uint64_t seq, protocol::RequestHeader header,
-                                              std::shared_ptr<protocol::Bytes> frame,
-                                              size_t body_offset) {
+                                              std::shared_ptr<uint8_t[]> frame,
+                                              size_t frame_size, size_t body_offset) {
   HandlerResult result;
   try {
-    std::span<const uint8_t> body(frame->data() + body_offset, frame->size() - body_offset);
+    std::span<const uint8_t> body(frame.get() + body_offset, frame_size - body_offset);
     result = co_await ctx_.handler->handle(header, body);
   } catch (const std::exception& e) {
     result = HandlerResult::close(std::string("request handler threw: ") + e.what());
   } catch (...) {
     result = HandlerResult::close("request handler threw");
   }
-  release(static_cast<int64_t>(frame->size()));
+  release(static_cast<int64_t>(frame_size));
   frame.reset();
   if (closed_) co_return;
   Slot& slot = slots_[seq - first_seq_];

@@ -75,7 +75,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void count_out(uint64_t n);
   boost::asio::awaitable<void> run_handler(std::shared_ptr<Connection> self, uint64_t seq,
                                            protocol::RequestHeader header,
-                                           std::shared_ptr<protocol::Bytes> frame,
+                                           std::shared_ptr<uint8_t[]> frame, size_t frame_size,
                                            size_t body_offset);
   // Waits until there is room for a request of `frame_bytes`, or the connection stops.
   boost::asio::awaitable<bool> admit(int64_t frame_bytes);

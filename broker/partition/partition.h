@@ -30,6 +30,11 @@ class Partition {
   const storage::TopicPartition& tp() const { return tp_; }
   const protocol::Uuid& topic_id() const { return topic_id_; }
   const boost::asio::any_io_executor& owner() const { return owner_; }
+  // True on the owner's thread, where owner work may run inline without a hand-off.
+  bool running_on_owner() const {
+    const auto* io = owner_.target<boost::asio::io_context::executor_type>();
+    return io != nullptr && io->running_in_this_thread();
+  }
 
   // ---- owner only ----------------------------------------------------------------------
   // Null once the partition was deleted (requests then answer UNKNOWN_TOPIC_OR_PARTITION).

@@ -6,41 +6,98 @@
 #include "protocol/error_code.h"
 #include "protocol/records/record_batch.h"
 #include "protocol/status.h"
-#include "protocol/wire/reader.h"
 
 namespace keel::protocol {
 namespace {
 
-// A varint length (-1 for null) followed by that many bytes.
-bool read_nullable_bytes(Reader& r, std::optional<ByteView>& out) {
-  const int32_t length = r.read_varint();
-  if (!r.ok() || length < -1) return false;
-  if (length == -1) {
-    out.reset();
+// A cursor over record bytes kept in locals, so the compiler holds it in registers: going
+// through a Reader's members made every varint a store/load round trip (the record walk is
+// on the produce path, once per record).
+struct Cursor {
+  const uint8_t* p;
+  const uint8_t* end;
+
+  size_t left() const { return static_cast<size_t>(end - p); }
+
+  // Zigzag varint of at most 5 bytes (Kafka's varint); false when truncated or too long.
+  bool varint(int32_t& out) {
+    if (p != end && *p < 0x80) {  // the common single byte
+      const uint32_t v = *p++;
+      out = static_cast<int32_t>((v >> 1) ^ (~(v & 1) + 1));
+      return true;
+    }
+    uint32_t value = 0;
+    for (int shift = 0; shift < 35; shift += 7) {
+      if (p == end) return false;
+      const uint8_t b = *p++;
+      if (shift == 28 && (b & 0x70) != 0) return false;
+      value |= static_cast<uint32_t>(b & 0x7f) << shift;
+      if ((b & 0x80) == 0) {
+        out = static_cast<int32_t>((value >> 1) ^ (~(value & 1) + 1));
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // Zigzag varlong of at most 10 bytes.
+  bool varlong(int64_t& out) {
+    if (p != end && *p < 0x80) {
+      const uint64_t v = *p++;
+      out = static_cast<int64_t>((v >> 1) ^ (~(v & 1) + 1));
+      return true;
+    }
+    uint64_t value = 0;
+    for (int shift = 0; shift < 70; shift += 7) {
+      if (p == end) return false;
+      const uint8_t b = *p++;
+      if (shift == 63 && (b & 0x7e) != 0) return false;
+      value |= static_cast<uint64_t>(b & 0x7f) << shift;
+      if ((b & 0x80) == 0) {
+        out = static_cast<int64_t>((value >> 1) ^ (~(value & 1) + 1));
+        return true;
+      }
+    }
+    return false;
+  }
+
+  bool span(size_t n, ByteView& out) {
+    if (n > left()) return false;
+    out = ByteView(p, n);
+    p += n;
     return true;
   }
-  ByteView bytes = r.read_span(static_cast<size_t>(length));
-  if (!r.ok()) return false;
-  out = bytes;
-  return true;
-}
+
+  // A varint length (-1 for null) followed by that many bytes.
+  bool nullable_bytes(std::optional<ByteView>& out) {
+    int32_t length;
+    if (!varint(length) || length < -1) return false;
+    if (length == -1) {
+      out.reset();
+      return true;
+    }
+    ByteView bytes;
+    if (!span(static_cast<size_t>(length), bytes)) return false;
+    out = bytes;
+    return true;
+  }
+};
 
 }  // namespace
 
 bool HeaderReader::next(RecordHeaderView& out) {
   if (index_ >= count_) return false;
-  Reader r(bytes_.subspan(pos_));
-  const int32_t key_length = r.read_varint();
+  Cursor c{bytes_.data() + pos_, bytes_.data() + bytes_.size()};
+  int32_t key_length;
   ByteView key;
-  if (r.ok() && key_length >= 0) key = r.read_span(static_cast<size_t>(key_length));
-  std::optional<ByteView> value;
-  if (!r.ok() || key_length < 0 || !read_nullable_bytes(r, value)) {
+  // Parsed straight into `out`: copying a local optional<span> stalled on store forwarding.
+  if (!c.varint(key_length) || key_length < 0 || !c.span(static_cast<size_t>(key_length), key) ||
+      !c.nullable_bytes(out.value)) {
     index_ = count_;  // cannot happen for a record RecordReader accepted
     return false;
   }
   out.key = std::string_view(reinterpret_cast<const char*>(key.data()), key.size());
-  out.value = value;
-  pos_ += r.position();
+  pos_ = static_cast<size_t>(c.p - bytes_.data());
   ++index_;
   return true;
 }
@@ -74,47 +131,50 @@ bool RecordReader::next(RecordView& out) {
     return false;
   }
 
-  Reader r(records_.subspan(pos_));
-  const int32_t length = r.read_varint();
-  if (!r.ok()) return fail("premature end of records before the declared count");
+  const uint8_t* const start = records_.data() + pos_;
+  Cursor r{start, records_.data() + records_.size()};
+  int32_t length;
+  if (!r.varint(length)) return fail("premature end of records before the declared count");
   if (length < 0) return fail(absl::StrCat("negative record length ", length));
-  ByteView body = r.read_span(static_cast<size_t>(length));
-  if (!r.ok()) {
-    return fail(
-        absl::StrCat("record length ", length, " exceeds the ", r.remaining(), " bytes left"));
+  if (static_cast<size_t>(length) > r.left()) {
+    return fail(absl::StrCat("record length ", length, " exceeds the ", r.left(), " bytes left"));
   }
 
-  Reader b(body);
-  out.attributes = b.read_int8();
-  out.timestamp_delta = b.read_varlong();
-  out.offset_delta = b.read_varint();
-  if (!b.ok()) return fail("record truncated in its fixed fields");
-  if (!read_nullable_bytes(b, out.key)) return fail("invalid key length");
-  if (!read_nullable_bytes(b, out.value)) return fail("invalid value length");
+  Cursor b{r.p, r.p + length};
+  if (b.left() < 1) return fail("record truncated in its fixed fields");
+  out.attributes = static_cast<int8_t>(*b.p++);
+  if (!b.varlong(out.timestamp_delta) || !b.varint(out.offset_delta)) {
+    return fail("record truncated in its fixed fields");
+  }
+  if (!b.nullable_bytes(out.key)) return fail("invalid key length");
+  if (!b.nullable_bytes(out.value)) return fail("invalid value length");
 
-  const int32_t header_count = b.read_varint();
-  if (!b.ok() || header_count < 0) return fail("invalid number of record headers");
+  int32_t header_count;
+  if (!b.varint(header_count) || header_count < 0) return fail("invalid number of record headers");
   // Each header takes at least two bytes (key length, value length).
-  if (static_cast<size_t>(header_count) > b.remaining() / 2) {
+  if (static_cast<size_t>(header_count) > b.left() / 2) {
     return fail(absl::StrCat(header_count, " headers cannot fit in the record"));
   }
-  const size_t headers_start = b.position();
+  const uint8_t* const headers_start = b.p;
   for (int32_t i = 0; i < header_count; ++i) {
-    const int32_t key_length = b.read_varint();
-    if (!b.ok() || key_length < 0) return fail("invalid header key length");
-    b.skip(static_cast<size_t>(key_length));
+    int32_t key_length;
+    if (!b.varint(key_length) || key_length < 0) return fail("invalid header key length");
+    ByteView key;
     std::optional<ByteView> value;
-    if (!b.ok() || !read_nullable_bytes(b, value)) return fail("invalid header");
+    if (!b.span(static_cast<size_t>(key_length), key) || !b.nullable_bytes(value)) {
+      return fail("invalid header");
+    }
   }
-  if (b.remaining() != 0) {
+  if (b.left() != 0) {
     return fail(absl::StrCat("invalid record size: expected to read ", length,
-                             " bytes in record payload, but instead read ", b.position()));
+                             " bytes in record payload, but instead read ",
+                             length - static_cast<int32_t>(b.left())));
   }
 
   out.header_count = static_cast<uint32_t>(header_count);
-  out.header_bytes = body.subspan(headers_start);
-  out.encoded = records_.subspan(pos_, r.position());
-  pos_ += r.position();
+  out.header_bytes = ByteView(headers_start, b.end);
+  out.encoded = ByteView(start, b.end);
+  pos_ = static_cast<size_t>(b.end - records_.data());
   --remaining_;
   ++index_;
   return true;

@@ -29,7 +29,7 @@ Uuid Reader::read_uuid() {
   return id;
 }
 
-uint64_t Reader::read_uvarlong() {
+uint64_t Reader::read_uvarlong_multibyte() {
   uint64_t value = 0;
   for (int shift = 0; shift < 70; shift += 7) {
     if (remaining() == 0) {
@@ -45,7 +45,7 @@ uint64_t Reader::read_uvarlong() {
   return 0;
 }
 
-uint32_t Reader::read_uvarint() {
+uint32_t Reader::read_uvarint_multibyte() {
   uint32_t value = 0;
   for (int shift = 0; shift < 35; shift += 7) {
     if (remaining() == 0) {
@@ -59,11 +59,6 @@ uint32_t Reader::read_uvarint() {
   }
   fail("varint longer than 5 bytes");
   return 0;
-}
-
-int64_t Reader::read_varlong() {
-  uint64_t v = read_uvarlong();
-  return static_cast<int64_t>((v >> 1) ^ (~(v & 1) + 1));
 }
 
 int64_t Reader::read_length(bool compact, bool int32_length) {

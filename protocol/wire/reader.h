@@ -45,11 +45,21 @@ class Reader {
   Uuid read_uuid();
 
   // Unsigned varint of at most 5 bytes (32 bits), as used for compact lengths and tags.
-  uint32_t read_uvarint();
+  // Inline one-byte case: most varints in records and flexible messages are a single byte.
+  uint32_t read_uvarint() {
+    if (pos_ < size_ && data_[pos_] < 0x80) return data_[pos_++];
+    return read_uvarint_multibyte();
+  }
   // Unsigned varint of at most 10 bytes.
-  uint64_t read_uvarlong();
+  uint64_t read_uvarlong() {
+    if (pos_ < size_ && data_[pos_] < 0x80) return data_[pos_++];
+    return read_uvarlong_multibyte();
+  }
   int32_t read_varint() { return unzigzag(read_uvarint()); }
-  int64_t read_varlong();
+  int64_t read_varlong() {
+    const uint64_t v = read_uvarlong();
+    return static_cast<int64_t>((v >> 1) ^ (~(v & 1) + 1));
+  }
 
   // Strings and byte fields; `compact` selects the flexible (uvarint length + 1) encoding.
   // A null in a non-nullable field fails the reader.
@@ -76,6 +86,8 @@ class Reader {
 
  private:
   static int32_t unzigzag(uint32_t v) { return static_cast<int32_t>((v >> 1) ^ (~(v & 1) + 1)); }
+  uint32_t read_uvarint_multibyte();
+  uint64_t read_uvarlong_multibyte();
 
   template <typename T>
   T read_be() {
