@@ -191,12 +191,12 @@ asio::awaitable<void> Connection::read_loop(std::shared_ptr<Connection> self) {
     const uint64_t seq = first_seq_ + slots_.size();
     slots_.emplace_back();
     // Handled at once (pipelining); the writer restores request order.
-    asio::co_spawn(socket_.get_executor(),
-                   run_handler(self, seq, std::move(header), std::move(frame), frame_size,
-                               reader.position()),
-                   [self](std::exception_ptr e) {
-                     if (e) self->close("internal error in request handling", false);
-                   });
+    asio::co_spawn(
+        socket_.get_executor(),
+        run_handler(self, seq, std::move(header), std::move(frame), frame_size, reader.position()),
+        [self](std::exception_ptr e) {
+          if (e) self->close("internal error in request handling", false);
+        });
   }
   reading_ = false;
   wake(writer_wake_);
@@ -204,8 +204,8 @@ asio::awaitable<void> Connection::read_loop(std::shared_ptr<Connection> self) {
 
 asio::awaitable<void> Connection::run_handler([[maybe_unused]] std::shared_ptr<Connection> self,
                                               uint64_t seq, protocol::RequestHeader header,
-                                              std::shared_ptr<uint8_t[]> frame,
-                                              size_t frame_size, size_t body_offset) {
+                                              std::shared_ptr<uint8_t[]> frame, size_t frame_size,
+                                              size_t body_offset) {
   HandlerResult result;
   try {
     std::span<const uint8_t> body(frame.get() + body_offset, frame_size - body_offset);
