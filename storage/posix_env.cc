@@ -145,7 +145,8 @@ class PosixRandomAccessFile final : public RandomAccessFile {
   absl::StatusOr<size_t> read(uint64_t offset, std::span<uint8_t> dst) const override {
     size_t done = 0;
     while (done < dst.size()) {
-      ssize_t n = ::pread(fd_, dst.data() + done, dst.size() - done, static_cast<off_t>(offset + done));
+      ssize_t n =
+          ::pread(fd_, dst.data() + done, dst.size() - done, static_cast<off_t>(offset + done));
       if (n < 0) {
         if (errno == EINTR) continue;
         return io_error("read", path_, errno);
@@ -192,7 +193,8 @@ class PosixMappedFile final : public MappedFile {
   std::span<const uint8_t> data() const override { return {base_, size_}; }
 
   absl::Status sync() override {
-    if (base_ != nullptr && ::msync(base_, size_, MS_SYNC) != 0) return io_error("msync", path_, errno);
+    if (base_ != nullptr && ::msync(base_, size_, MS_SYNC) != 0)
+      return io_error("msync", path_, errno);
     return absl::OkStatus();
   }
 
@@ -240,13 +242,15 @@ class PosixEnv final : public Env {
     return std::make_unique<PosixWritableFile>(path, fd, static_cast<uint64_t>(st.st_size));
   }
 
-  absl::StatusOr<std::unique_ptr<RandomAccessFile>> open_readable(const std::string& path) override {
+  absl::StatusOr<std::unique_ptr<RandomAccessFile>> open_readable(
+      const std::string& path) override {
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return io_error("open", path, errno);
     return std::make_unique<PosixRandomAccessFile>(path, fd);
   }
 
-  absl::StatusOr<std::unique_ptr<MappedFile>> open_mapped(const std::string& path, uint64_t size) override {
+  absl::StatusOr<std::unique_ptr<MappedFile>> open_mapped(const std::string& path,
+                                                          uint64_t size) override {
     int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (fd < 0) return io_error("open", path, errno);
     auto file = std::make_unique<PosixMappedFile>(path, fd);
@@ -300,7 +304,8 @@ class PosixEnv final : public Env {
   }
 
   absl::Status truncate_file(const std::string& path, uint64_t size) override {
-    if (::truncate(path.c_str(), static_cast<off_t>(size)) != 0) return io_error("truncate", path, errno);
+    if (::truncate(path.c_str(), static_cast<off_t>(size)) != 0)
+      return io_error("truncate", path, errno);
     return absl::OkStatus();
   }
 

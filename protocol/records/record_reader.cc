@@ -26,6 +26,12 @@ struct Cursor {
       out = static_cast<int32_t>((v >> 1) ^ (~(v & 1) + 1));
       return true;
     }
+    if (left() >= 2 && p[1] < 0x80) {  // two bytes: lengths of 64..8191
+      const uint32_t v = (p[0] & 0x7fu) | static_cast<uint32_t>(p[1]) << 7;
+      p += 2;
+      out = static_cast<int32_t>((v >> 1) ^ (~(v & 1) + 1));
+      return true;
+    }
     uint32_t value = 0;
     for (int shift = 0; shift < 35; shift += 7) {
       if (p == end) return false;

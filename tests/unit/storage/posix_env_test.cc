@@ -1,10 +1,9 @@
 // PosixEnv's append file: reserving blocks ahead of appends (fallocate KEEP_SIZE) must never
 // change what the file holds or how big it is, and the reserve must be given back on close.
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <cstdint>
 #include <vector>
