@@ -284,7 +284,8 @@ def main():
     for case, side, err in failures:
         print(f"FAILED {case} {side}: {err}")
     print(f"\nload average before {meta.get('load_before')}, after {meta.get('load_after')}; "
-          f"page cache growth {meta.get('page_cache_write_mb_per_s')} MB/s (dd to a new file)")
+          f"page cache growth (dd to a new file) {meta.get('page_cache_write_mb_per_s')} MB/s "
+          f"before the cases, {meta.get('page_cache_write_mb_per_s_end', '?')} MB/s after")
     print(f"results: {results}/summary.json, table.md" + (", plot.png" if png else ""))
     return 1 if failures else 0
 

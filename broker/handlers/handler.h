@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <span>
+#include <string_view>
 
 #include "broker/net/asio.h"
 #include "broker/net/request_handler.h"
@@ -32,6 +33,8 @@ struct RequestContext {
   const HandlerRegistry* registry = nullptr;  // never null when handle() is called
   // The node's services (broker_services.h); null only in tests of handlers that need none.
   const BrokerServices* broker = nullptr;
+  // The client's address as Kafka reports it ("/127.0.0.1"); empty when unknown.
+  std::string_view client_host;
 };
 
 // The implemented version range of one API, as advertised by ApiVersions.

@@ -28,7 +28,8 @@ std::vector<ApiRange> HandlerRegistry::advertised() const {
   return out;
 }
 
-boost::asio::awaitable<HandlerResult> Dispatcher::handle(const protocol::RequestHeader& header,
+boost::asio::awaitable<HandlerResult> Dispatcher::handle(const net::RequestOrigin& origin,
+                                                         const protocol::RequestHeader& header,
                                                          std::span<const uint8_t> body) {
   const Handler* handler = registry_->find(header.api_key);
   if (handler == nullptr) {
@@ -42,7 +43,7 @@ boost::asio::awaitable<HandlerResult> Dispatcher::handle(const protocol::Request
                                    " (implemented " + std::to_string(range.min_version) + "-" +
                                    std::to_string(range.max_version) + ")");
   }
-  const RequestContext ctx{registry_, broker_};
+  const RequestContext ctx{registry_, broker_, origin.client_host};
   co_return co_await handler->handle(ctx, header, body);
 }
 

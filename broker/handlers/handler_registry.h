@@ -51,7 +51,8 @@ class Dispatcher : public net::RequestHandler {
   explicit Dispatcher(const HandlerRegistry* registry, const BrokerServices* broker = nullptr)
       : registry_(registry), broker_(broker) {}
 
-  boost::asio::awaitable<HandlerResult> handle(const protocol::RequestHeader& header,
+  boost::asio::awaitable<HandlerResult> handle(const net::RequestOrigin& origin,
+                                               const protocol::RequestHeader& header,
                                                std::span<const uint8_t> body) override;
 
  private:

@@ -9,7 +9,7 @@
 namespace keel::broker::handlers {
 
 boost::asio::awaitable<HandlerResult> JoinGroupHandler::handle(
-    const RequestContext&, const protocol::RequestHeader& header,
+    const RequestContext& ctx, const protocol::RequestHeader& header,
     std::span<const uint8_t> body) const {
   std::string why;
   auto req = decode_body<protocol::JoinGroupRequest>(header, body, &why);
@@ -28,7 +28,7 @@ boost::asio::awaitable<HandlerResult> JoinGroupHandler::handle(
   jr.member_id = req->member_id;
   if (v >= 5) jr.instance_id = req->group_instance_id;
   jr.client_id = header.client_id.value_or("");
-  jr.client_host = "";  // the peer address is not in RequestContext yet
+  jr.client_host = std::string(ctx.client_host);
   jr.session_timeout_ms = req->session_timeout_ms;
   jr.rebalance_timeout_ms = v >= 1 ? req->rebalance_timeout_ms : req->session_timeout_ms;
   jr.protocol_type = req->protocol_type;

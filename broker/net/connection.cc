@@ -66,6 +66,8 @@ Connection::Connection(asio::ip::tcp::socket socket, const ConnectionContext& ct
   error_code ec;
   auto ep = socket_.remote_endpoint(ec);
   peer_ = ec ? std::string("?") : ep.address().to_string() + ":" + std::to_string(ep.port());
+  client_host_ = ec ? std::string() : "/" + ep.address().to_string();
+  origin_.client_host = client_host_;
   socket_.set_option(asio::ip::tcp::no_delay(true), ec);  // best effort
 }
 
@@ -209,7 +211,7 @@ asio::awaitable<void> Connection::run_handler([[maybe_unused]] std::shared_ptr<C
   HandlerResult result;
   try {
     std::span<const uint8_t> body(frame.get() + body_offset, frame_size - body_offset);
-    result = co_await ctx_.handler->handle(header, body);
+    result = co_await ctx_.handler->handle(origin_, header, body);
   } catch (const std::exception& e) {
     result = HandlerResult::close(std::string("request handler threw: ") + e.what());
   } catch (...) {

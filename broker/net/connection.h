@@ -89,6 +89,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   ConnectionContext ctx_;
   std::function<void()> on_done_;
   std::string peer_;
+  std::string client_host_;
+  RequestOrigin origin_;  // views client_host_
 
   // Condition variables: a timer that never expires, cancelled to wake its waiter.
   boost::asio::steady_timer reader_wake_;

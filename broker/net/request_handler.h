@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -58,6 +59,11 @@ struct HandlerResult {
   static HandlerResult close(std::string why) { return {Kind::kClose, {}, std::move(why), {}}; }
 };
 
+// Where a request came from, for handlers that report it (group members' client host).
+struct RequestOrigin {
+  std::string_view client_host;  // "/127.0.0.1", as Kafka prints a member's host
+};
+
 class RequestHandler {
  public:
   virtual ~RequestHandler() = default;
@@ -65,7 +71,8 @@ class RequestHandler {
   // `header` was decoded from the frame; `body` is the rest of the frame. Both stay valid
   // until the returned awaitable completes. Unknown API keys and unsupported versions reach
   // the handler too: answering them (or closing) is its decision.
-  virtual boost::asio::awaitable<HandlerResult> handle(const protocol::RequestHeader& header,
+  virtual boost::asio::awaitable<HandlerResult> handle(const RequestOrigin& origin,
+                                                       const protocol::RequestHeader& header,
                                                        std::span<const uint8_t> body) = 0;
 };
 

@@ -368,6 +368,8 @@ class GroupsTest(unittest.TestCase):
             desc = kadm.describe_consumer_groups([group])[0]
             self.assertEqual(desc.state, "Stable")
             self.assertEqual(len(desc.members), 1)
+            # The member's host as Kafka reports it: "/" and the client's address.
+            self.assertEqual(desc.members[0].client_host, "/127.0.0.1")
             # confluent-kafka 1.7's list_groups (ListGroups + DescribeGroups).
             cadm = AdminClient({"bootstrap.servers": self.boot})
             groups = {g.id: g for g in cadm.list_groups(timeout=15)}

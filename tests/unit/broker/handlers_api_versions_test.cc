@@ -50,9 +50,10 @@ class DummyHandler : public HandlerBase<DummyHandler> {
 class Recorder : public net::RequestHandler {
  public:
   explicit Recorder(net::RequestHandler* next) : next_(next) {}
-  boost::asio::awaitable<HandlerResult> handle(const protocol::RequestHeader& header,
+  boost::asio::awaitable<HandlerResult> handle(const net::RequestOrigin& origin,
+                                               const protocol::RequestHeader& header,
                                                std::span<const uint8_t> body) override {
-    HandlerResult result = co_await next_->handle(header, body);
+    HandlerResult result = co_await next_->handle(origin, header, body);
     std::lock_guard lock(mu_);
     seen_.push_back({header.api_key, header.api_version, result.kind});
     co_return result;

@@ -59,7 +59,8 @@ int32_t correlation_of(const Bytes& frame) {
   return r.read_int32();
 }
 
-asio::awaitable<HandlerResult> TestHandler::handle(const protocol::RequestHeader& header,
+asio::awaitable<HandlerResult> TestHandler::handle(const RequestOrigin& /*origin*/,
+                                                   const protocol::RequestHeader& header,
                                                    std::span<const uint8_t> body) {
   Seen seen{header.api_key, header.api_version, header.correlation_id, {}};
   if (header.api_key == protocol::kApiVersionsKey) {

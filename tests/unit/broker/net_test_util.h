@@ -38,7 +38,8 @@ Bytes be32(int32_t v);
 // requests: waits `delay`, then echoes / answers nothing / closes / throws.
 class TestHandler : public RequestHandler {
  public:
-  boost::asio::awaitable<HandlerResult> handle(const protocol::RequestHeader& header,
+  boost::asio::awaitable<HandlerResult> handle(const RequestOrigin& origin,
+                                               const protocol::RequestHeader& header,
                                                std::span<const uint8_t> body) override;
 
   struct Seen {

@@ -140,7 +140,8 @@ class SpliceHandler : public RequestHandler {
  public:
   std::vector<std::shared_ptr<const RandomAccessFile>> files;
 
-  asio::awaitable<HandlerResult> handle(const protocol::RequestHeader& header,
+  asio::awaitable<HandlerResult> handle(const RequestOrigin& /*origin*/,
+                                        const protocol::RequestHeader& header,
                                         std::span<const uint8_t> body) override {
     Reader r(body);
     Script s;
