@@ -102,7 +102,8 @@ absl::Status Node::open() {
       if (name == ep.listener && config_.listeners.size() > 1) controller_only = true;
     }
     if (controller_only) continue;
-    sopts.endpoints.push_back({ep.address.host, static_cast<uint16_t>(ep.address.port)});
+    sopts.endpoints.push_back(
+        {ep.address.host, static_cast<uint16_t>(ep.address.port), ep.listener});
   }
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   sopts.num_shards = static_cast<int>(cores);

@@ -76,6 +76,25 @@ absl::Status resolve_listeners(const Reader& r, BrokerConfig* c) {
     return nullptr;
   };
   if (c->listeners.empty()) return error_at(r.find("listeners"), "listeners must not be empty");
+  // Every listener needs a security protocol, and Keel serves PLAINTEXT only: a listener meant
+  // for TLS or SASL must fail loudly rather than serve plaintext.
+  const Setting* map_setting = r.find("listener.security.protocol.map");
+  auto protocols = *parse_listener_protocol_map(r.str("listener.security.protocol.map"));
+  if (map_setting == nullptr) {
+    for (const std::string& n : c->controller_listener_names) protocols.emplace(n, "PLAINTEXT");
+  }
+  for (const Endpoint& e : c->listeners) {
+    auto it = protocols.find(e.listener);
+    if (it == protocols.end()) {
+      return error_at(map_setting != nullptr ? map_setting : r.find("listeners"),
+                      "listener '" + e.listener + "' has no security protocol: add " + e.listener +
+                          ":PLAINTEXT to listener.security.protocol.map");
+    }
+    if (it->second != "PLAINTEXT") {
+      return error_at(r.find("listeners"), "listener '" + e.listener + "' uses " + it->second +
+                                               ": Keel serves PLAINTEXT listeners only so far");
+    }
+  }
   for (const std::string& n : c->controller_listener_names) {
     if (listener_named(n) == nullptr) {
       return error_at(r.find("controller.listener.names"),

@@ -18,6 +18,9 @@ using T = ConfigType;
 
 absl::Status check_listeners(std::string_view v) { return parse_endpoints(v).status(); }
 absl::Status check_voters(std::string_view v) { return parse_quorum_voters(v).status(); }
+absl::Status check_protocol_map(std::string_view v) {
+  return parse_listener_protocol_map(v).status();
+}
 absl::Status check_admin(std::string_view v) {
   if (v.empty()) return absl::OkStatus();
   return parse_host_port(v).status();
@@ -76,6 +79,15 @@ const ConfigDef kDefs[] = {
      check_listeners,
      "Addresses given to clients. Default: the non-controller listeners, with an empty or "
      "wildcard host replaced by 127.0.0.1."},
+    {"listener.security.protocol.map",
+     T::kString,
+     "PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL",
+     0,
+     0,
+     {},
+     check_protocol_map,
+     "Security protocol of each listener name, as NAME:PROTOCOL,... Keel serves PLAINTEXT "
+     "only so far. When not set, controller listeners are PLAINTEXT."},
     {"controller.listener.names",
      T::kList,
      "",

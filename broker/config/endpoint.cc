@@ -100,6 +100,30 @@ absl::StatusOr<std::vector<Endpoint>> parse_endpoints(std::string_view text) {
   return out;
 }
 
+absl::StatusOr<std::map<std::string, std::string>> parse_listener_protocol_map(
+    std::string_view text) {
+  std::map<std::string, std::string> out;
+  auto upper = [](std::string_view v) {
+    std::string u(v);
+    for (char& c : u) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return u;
+  };
+  for (std::string_view item : split_items(text)) {
+    const size_t colon = item.find(':');
+    if (colon == std::string_view::npos || colon == 0) {
+      return bad(item, "expected LISTENER_NAME:PROTOCOL");
+    }
+    const std::string name = upper(item.substr(0, colon));
+    const std::string protocol = upper(item.substr(colon + 1));
+    if (protocol != "PLAINTEXT" && protocol != "SSL" && protocol != "SASL_PLAINTEXT" &&
+        protocol != "SASL_SSL") {
+      return bad(item, "protocol must be PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL");
+    }
+    if (!out.emplace(name, protocol).second) return bad(item, "listener name used twice");
+  }
+  return out;
+}
+
 absl::StatusOr<std::vector<QuorumVoter>> parse_quorum_voters(std::string_view text) {
   std::vector<QuorumVoter> out;
   std::set<int32_t> ids;

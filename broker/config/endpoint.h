@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -46,6 +47,11 @@ absl::StatusOr<HostPort> parse_host_port(std::string_view text);
 
 // Comma list of NAME://host:port; names unique. Empty text → empty list.
 absl::StatusOr<std::vector<Endpoint>> parse_endpoints(std::string_view text);
+
+// Comma list of NAME:PROTOCOL (listener.security.protocol.map): names upper-cased and
+// unique, protocols one of PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL.
+absl::StatusOr<std::map<std::string, std::string>> parse_listener_protocol_map(
+    std::string_view text);
 
 // Comma list of id@host:port; ids ≥ 0 and unique, ports > 0. Empty text → empty list.
 absl::StatusOr<std::vector<QuorumVoter>> parse_quorum_voters(std::string_view text);

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "broker/broker_services.h"
+#include "broker/handlers/advertised_endpoint.h"
 #include "broker/handlers/handler_util.h"
 #include "protocol/generated/describe_cluster.h"
 
@@ -48,11 +49,12 @@ boost::asio::awaitable<HandlerResult> DescribeClusterHandler::handle(
   resp.cluster_id = image->cluster_id();
   resp.controller_id = image->controller_id();
   for (const auto& [node_id, b] : image->brokers()) {
-    if (b.fenced || b.endpoints.empty()) continue;
+    const metadata::Endpoint* endpoint = advertised_endpoint(b, ctx.listener);
+    if (b.fenced || endpoint == nullptr) continue;
     DescribeClusterResponse::DescribeClusterBroker db;
     db.broker_id = node_id;
-    db.host = b.endpoints.front().host();
-    db.port = b.endpoints.front().port();
+    db.host = endpoint->host();
+    db.port = endpoint->port();
     if (!b.rack.empty()) db.rack = b.rack;
     resp.brokers.push_back(std::move(db));
   }

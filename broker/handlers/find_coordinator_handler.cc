@@ -4,6 +4,7 @@
 #include <string>
 
 #include "broker/broker_services.h"
+#include "broker/handlers/advertised_endpoint.h"
 #include "broker/handlers/handler_util.h"
 #include "protocol/generated/find_coordinator.h"
 
@@ -18,8 +19,8 @@ struct Found {
   int32_t port = -1;
 };
 
-Found find(group::GroupCoordinator* groups, const BrokerServices* broker, const std::string& key,
-           int8_t key_type) {
+Found find(group::GroupCoordinator* groups, const BrokerServices* broker, std::string_view listener,
+           const std::string& key, int8_t key_type) {
   Found f;
   if (key_type != 0) {
     f.error = error_code(protocol::ErrorCode::kCoordinatorNotAvailable);
@@ -34,14 +35,15 @@ Found find(group::GroupCoordinator* groups, const BrokerServices* broker, const 
   }
   const controller::BrokerImage* b =
       broker != nullptr ? broker->image()->broker(route.coordinator) : nullptr;
-  if (b == nullptr || b->fenced || b->endpoints.empty()) {
+  const metadata::Endpoint* endpoint = b != nullptr ? advertised_endpoint(*b, listener) : nullptr;
+  if (b == nullptr || b->fenced || endpoint == nullptr) {
     f.error = error_code(protocol::ErrorCode::kCoordinatorNotAvailable);
     f.message = "the coordinator's node is not available";
     return f;
   }
   f.node_id = route.coordinator;
-  f.host = b->endpoints.front().host();
-  f.port = static_cast<int32_t>(b->endpoints.front().port());
+  f.host = endpoint->host();
+  f.port = static_cast<int32_t>(endpoint->port());
   return f;
 }
 
@@ -57,7 +59,7 @@ boost::asio::awaitable<HandlerResult> FindCoordinatorHandler::handle(
   protocol::FindCoordinatorResponse resp;
   if (header.api_version >= 4) {
     for (const std::string& key : req->coordinator_keys) {
-      Found f = find(groups_, ctx.broker, key, key_type);
+      Found f = find(groups_, ctx.broker, ctx.listener, key, key_type);
       protocol::FindCoordinatorResponse::Coordinator c;
       c.key = key;
       c.node_id = f.node_id;
@@ -72,7 +74,7 @@ boost::asio::awaitable<HandlerResult> FindCoordinatorHandler::handle(
       resp.coordinators.push_back(std::move(c));
     }
   } else {
-    Found f = find(groups_, ctx.broker, req->key, key_type);
+    Found f = find(groups_, ctx.broker, ctx.listener, req->key, key_type);
     resp.node_id = f.node_id;
     resp.host = f.host;
     resp.port = f.port;

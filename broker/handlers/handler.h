@@ -35,6 +35,9 @@ struct RequestContext {
   const BrokerServices* broker = nullptr;
   // The client's address as Kafka reports it ("/127.0.0.1"); empty when unknown.
   std::string_view client_host;
+  // The listener the request arrived on: Metadata and FindCoordinator answer with the
+  // brokers' addresses on the listener of that name. Empty: the first advertised one.
+  std::string_view listener;
 };
 
 // The implemented version range of one API, as advertised by ApiVersions.

@@ -43,7 +43,7 @@ boost::asio::awaitable<HandlerResult> Dispatcher::handle(const net::RequestOrigi
                                    " (implemented " + std::to_string(range.min_version) + "-" +
                                    std::to_string(range.max_version) + ")");
   }
-  const RequestContext ctx{registry_, broker_, origin.client_host};
+  const RequestContext ctx{registry_, broker_, origin.client_host, origin.listener};
   co_return co_await handler->handle(ctx, header, body);
 }
 

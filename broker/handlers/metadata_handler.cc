@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "broker/broker_services.h"
+#include "broker/handlers/advertised_endpoint.h"
 #include "broker/handlers/handler_util.h"
 #include "protocol/generated/metadata.h"
 
@@ -100,11 +101,12 @@ boost::asio::awaitable<HandlerResult> MetadataHandler::handle(const RequestConte
   auto image = broker.image();
   MetadataResponse resp;
   for (const auto& [node_id, b] : image->brokers()) {
-    if (b.fenced || b.endpoints.empty()) continue;
+    const metadata::Endpoint* endpoint = advertised_endpoint(b, ctx.listener);
+    if (b.fenced || endpoint == nullptr) continue;
     MetadataResponse::MetadataResponseBroker mb;
     mb.node_id = node_id;
-    mb.host = b.endpoints.front().host();
-    mb.port = b.endpoints.front().port();
+    mb.host = endpoint->host();
+    mb.port = endpoint->port();
     if (!b.rack.empty()) mb.rack = b.rack;
     resp.brokers.push_back(std::move(mb));
   }

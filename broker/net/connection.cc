@@ -68,6 +68,7 @@ Connection::Connection(asio::ip::tcp::socket socket, const ConnectionContext& ct
   peer_ = ec ? std::string("?") : ep.address().to_string() + ":" + std::to_string(ep.port());
   client_host_ = ec ? std::string() : "/" + ep.address().to_string();
   origin_.client_host = client_host_;
+  origin_.listener = ctx_.listener;
   socket_.set_option(asio::ip::tcp::no_delay(true), ec);  // best effort
 }
 

@@ -18,6 +18,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include "broker/net/asio.h"
@@ -32,6 +33,7 @@ struct ConnectionContext {
   ConnectionLimits limits;
   InflightBudget* global_budget = nullptr;  // may be null: no global limit
   NetMetrics* metrics = nullptr;            // may be null
+  std::string_view listener;                // the accepting listener's name; may be empty
 };
 
 class Connection : public std::enable_shared_from_this<Connection> {

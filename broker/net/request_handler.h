@@ -62,6 +62,7 @@ struct HandlerResult {
 // Where a request came from, for handlers that report it (group members' client host).
 struct RequestOrigin {
   std::string_view client_host;  // "/127.0.0.1", as Kafka prints a member's host
+  std::string_view listener;     // the name of the listener the request arrived on
 };
 
 class RequestHandler {

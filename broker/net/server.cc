@@ -80,8 +80,10 @@ absl::Status Server::start() {
   }
   accepting_ = true;
   running_ = true;
-  for (auto& acceptor : acceptors_) {
-    asio::co_spawn(shards_[0]->io, accept_loop(*acceptor), asio::detached);
+  for (size_t i = 0; i < acceptors_.size(); ++i) {
+    // options_ outlives the loops, so the name can be a view.
+    asio::co_spawn(shards_[0]->io, accept_loop(*acceptors_[i], options_.endpoints[i].listener),
+                   asio::detached);
   }
   for (auto& shard : shards_) {
     shard->work = std::make_unique<asio::executor_work_guard<asio::io_context::executor_type>>(
@@ -95,7 +97,7 @@ absl::Status Server::start() {
   return absl::OkStatus();
 }
 
-asio::awaitable<void> Server::accept_loop(tcp::acceptor& acceptor) {
+asio::awaitable<void> Server::accept_loop(tcp::acceptor& acceptor, std::string_view listener) {
   while (true) {
     Shard& shard = *shards_[next_shard_];
     next_shard_ = (next_shard_ + 1) % shards_.size();
@@ -104,11 +106,11 @@ asio::awaitable<void> Server::accept_loop(tcp::acceptor& acceptor) {
         co_await acceptor.async_accept(shard.io, asio::redirect_error(asio::use_awaitable, ec));
     if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
     if (ec) continue;  // e.g. EMFILE or a reset before accept: keep serving
-    adopt(std::move(socket));
+    adopt(std::move(socket), listener);
   }
 }
 
-void Server::adopt(tcp::socket socket) {
+void Server::adopt(tcp::socket socket, std::string_view listener) {
   {
     std::lock_guard lock(mu_);
     if (!accepting_) return;  // stop() began: the socket closes here
@@ -117,9 +119,9 @@ void Server::adopt(tcp::socket socket) {
   if (options_.metrics) NetMetrics::add(options_.metrics->connections_accepted);
   auto executor = socket.get_executor();
   // Created and started on its own shard, where it will live.
-  asio::post(executor, [this, s = std::move(socket)]() mutable {
+  asio::post(executor, [this, listener, s = std::move(socket)]() mutable {
     ConnectionContext ctx{options_.handler, options_.limits, options_.global_budget,
-                          options_.metrics};
+                          options_.metrics, listener};
     auto conn = std::make_shared<Connection>(std::move(s), ctx, [this] {
       std::lock_guard lock(mu_);
       --live_;

@@ -15,6 +15,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -29,8 +30,9 @@
 namespace keel::broker::net {
 
 struct Endpoint {
-  std::string host;   // numeric address or "localhost"; empty = all interfaces
-  uint16_t port = 0;  // 0 = ephemeral (see Server::bound_ports)
+  std::string host;      // numeric address or "localhost"; empty = all interfaces
+  uint16_t port = 0;     // 0 = ephemeral (see Server::bound_ports)
+  std::string listener;  // the listener's name (requests report it); may be empty
 };
 
 // "host:port" or "[v6]:port" to an Endpoint.
@@ -73,8 +75,9 @@ class Server {
     std::thread thread;
   };
 
-  boost::asio::awaitable<void> accept_loop(boost::asio::ip::tcp::acceptor& acceptor);
-  void adopt(boost::asio::ip::tcp::socket socket);
+  boost::asio::awaitable<void> accept_loop(boost::asio::ip::tcp::acceptor& acceptor,
+                                           std::string_view listener);
+  void adopt(boost::asio::ip::tcp::socket socket, std::string_view listener);
 
   ServerOptions options_;
   std::vector<std::unique_ptr<Shard>> shards_;

@@ -83,11 +83,20 @@ class ConfigErrorTest(unittest.TestCase):
             ("log.retention.ms", "soon"),
             ("listeners", "not-a-listener"),
             ("listeners", "PLAINTEXT://127.0.0.1:99999"),
+            ("listener.security.protocol.map", "PLAINTEXT:TLS"),
         ]
         for name, value in cases:
             with self.subTest(property=name, value=value):
                 args = [a for a in self.base() if not a.startswith(name + "=")]
                 self.assertRefused(args + [f"{name}={value}"], name)
+
+    def test_listener_without_plaintext_protocol(self):
+        base = [a for a in self.base() if not a.startswith("listeners=")]
+        err = self.assertRefused(base + [f"listeners=SSL://127.0.0.1:{self.port}"], "SSL")
+        self.assertIn("PLAINTEXT listeners only", err)
+        err = self.assertRefused(
+            base + [f"listeners=PLAINTEXT://127.0.0.1:{self.port},INTERNAL://127.0.0.1:0"],
+            "INTERNAL:PLAINTEXT")
 
     # -- config files -------------------------------------------------------------------------
 

@@ -153,5 +153,43 @@ class KcatTest(h.BrokerTestCase):
         self.assertEqual([m["payload"] for m in msgs], ["hello"])
 
 
+class ListenersTest(h.BrokerTestCase):
+    """Two listeners: each answers Metadata with the addresses of its own name, as Kafka does,
+    so clients inside and outside a network each get addresses they can reach."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.outer, cls.inner = h.free_port(), h.free_port()
+        cls.broker_props = {
+            "listeners": f"PLAINTEXT://127.0.0.1:{cls.outer},INTERNAL://127.0.0.1:{cls.inner}",
+            "advertised.listeners":
+                f"PLAINTEXT://127.0.0.1:{cls.outer},INTERNAL://localhost:{cls.inner}",
+            "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,INTERNAL:PLAINTEXT",
+        }
+        cls._had_failure = False
+        cls.broker = h.Broker(cls.__name__, cls.broker_props, port=cls.outer)
+        try:
+            cls.broker.start()
+        except Exception:
+            cls.broker.cleanup(keep=True)
+            raise
+
+    def test_metadata_per_listener(self):
+        for port, name in ((self.outer, f"127.0.0.1:{self.outer}"),
+                           (self.inner, f"localhost:{self.inner}")):
+            with self.subTest(listener_port=port):
+                cp = h.run_kcat(["-b", f"127.0.0.1:{port}", "-L", "-J"])
+                md = json.loads(cp.stdout)
+                self.assertEqual([(b["id"], b["name"]) for b in md["brokers"]], [(1, name)], md)
+
+    def test_produce_and_consume_through_the_internal_listener(self):
+        topic = h.unique("kcat-inner")
+        boot = f"127.0.0.1:{self.inner}"
+        h.create_topic(boot, topic, partitions=1)
+        h.run_kcat(["-b", boot, "-P", "-t", topic], input_bytes=b"one\ntwo\n")
+        cp = h.run_kcat(["-b", boot, "-C", "-t", topic, "-e", "-q", "-o", "beginning"])
+        self.assertEqual(cp.stdout.decode().split(), ["one", "two"])
+
+
 if __name__ == "__main__":
     h.main()

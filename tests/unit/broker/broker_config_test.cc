@@ -116,6 +116,8 @@ TEST(BrokerConfigTest, ListenersParsing) {
   BrokerConfig c = load_ok(
       {"node.id=1",
        "listeners=plaintext://[::1]:9092, INTERNAL://:9093,EXT://0.0.0.0:0,CONTROLLER://h:9094",
+       "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,internal:plaintext,EXT:PLAINTEXT,"
+       "CONTROLLER:PLAINTEXT",
        "controller.listener.names=CONTROLLER"});
   ASSERT_EQ(c.listeners.size(), 4u);
   EXPECT_EQ(c.listeners[0].listener, "PLAINTEXT");
@@ -136,6 +138,38 @@ TEST(BrokerConfigTest, ListenersParsing) {
     auto r = load({"node.id=1", bad});
     ASSERT_FALSE(r.ok()) << bad;
     EXPECT_NE(r.status().message().find("listeners"), std::string::npos) << r.status();
+  }
+}
+
+TEST(BrokerConfigTest, ListenerSecurityProtocols) {
+  // Without a map, PLAINTEXT names itself and controller listeners default to PLAINTEXT.
+  EXPECT_TRUE(load({"node.id=1", "listeners=PLAINTEXT://:9092,CONTROLLER://:9093",
+                    "controller.listener.names=CONTROLLER"})
+                  .ok());
+  // Another name needs a map entry, and the error says which one to add.
+  auto unmapped = load({"node.id=1", "listeners=PLAINTEXT://:9092,INTERNAL://:9093"});
+  ASSERT_FALSE(unmapped.ok());
+  EXPECT_NE(unmapped.status().message().find("INTERNAL:PLAINTEXT"), std::string::npos)
+      << unmapped.status();
+  // An explicit map replaces the default, controller listeners included.
+  EXPECT_FALSE(load({"node.id=1", "listeners=PLAINTEXT://:9092,CONTROLLER://:9093",
+                     "controller.listener.names=CONTROLLER",
+                     "listener.security.protocol.map=PLAINTEXT:PLAINTEXT"})
+                   .ok());
+  // TLS and SASL listeners are refused rather than served in plaintext.
+  for (const char* listeners : {"listeners=SSL://:9093", "listeners=SASL_PLAINTEXT://:9093",
+                                "listeners=PLAINTEXT://:9092,SECURE://:9093"}) {
+    auto r = load({"node.id=1", listeners,
+                   "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SSL:SSL,"
+                   "SASL_PLAINTEXT:SASL_PLAINTEXT,SECURE:SASL_SSL"});
+    ASSERT_FALSE(r.ok()) << listeners;
+    EXPECT_NE(r.status().message().find("PLAINTEXT listeners only"), std::string::npos)
+        << r.status();
+  }
+  for (const char* bad :
+       {"listener.security.protocol.map=A", "listener.security.protocol.map=A:TLS",
+        "listener.security.protocol.map=A:SSL,a:SSL"}) {
+    EXPECT_FALSE(load({"node.id=1", bad}).ok()) << bad;
   }
 }
 

@@ -80,7 +80,7 @@ class HandlersApiVersionsTest : public ::testing::Test {
     ASSERT_TRUE(registry_.add(std::make_unique<ApiVersionsHandler>()).ok());
     ASSERT_TRUE(registry_.add(std::make_unique<DummyHandler>()).ok());
     net::ServerOptions opts;
-    opts.endpoints = {{"127.0.0.1", 0}};
+    opts.endpoints = {{"127.0.0.1", 0, ""}};
     opts.handler = &recorder_;
     server_ = std::make_unique<net::Server>(opts);
     ASSERT_TRUE(server_->start().ok());

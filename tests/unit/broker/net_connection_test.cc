@@ -19,7 +19,7 @@ class NetConnectionTest : public ::testing::Test {
   void start(ConnectionLimits limits = {}, int64_t budget = 1 << 20) {
     budget_ = std::make_unique<InflightBudget>(budget);
     ServerOptions opts;
-    opts.endpoints = {{"127.0.0.1", 0}};
+    opts.endpoints = {{"127.0.0.1", 0, ""}};
     opts.num_shards = 2;
     opts.limits = limits;
     opts.handler = &handler_;

@@ -33,7 +33,7 @@ TEST(NetServerTest, ParsesEndpoints) {
 TEST(NetServerTest, BindsSeveralEphemeralEndpointsAndSpreadsConnections) {
   TestHandler handler;
   ServerOptions opts;
-  opts.endpoints = {{"127.0.0.1", 0}, {"localhost", 0}};
+  opts.endpoints = {{"127.0.0.1", 0, ""}, {"localhost", 0, ""}};
   opts.num_shards = 2;
   opts.handler = &handler;
   Server server(opts);
@@ -58,14 +58,14 @@ TEST(NetServerTest, BindsSeveralEphemeralEndpointsAndSpreadsConnections) {
 TEST(NetServerTest, BindFailureIsAnError) {
   TestHandler handler;
   ServerOptions opts;
-  opts.endpoints = {{"127.0.0.1", 0}};
+  opts.endpoints = {{"127.0.0.1", 0, ""}};
   opts.handler = &handler;
   Server first(opts);
   ASSERT_TRUE(first.start().ok());
-  opts.endpoints = {{"127.0.0.1", first.bound_ports()[0]}};
+  opts.endpoints = {{"127.0.0.1", first.bound_ports()[0], ""}};
   Server second(opts);
   EXPECT_FALSE(second.start().ok());
-  opts.endpoints = {{"not-an-address", 0}};
+  opts.endpoints = {{"not-an-address", 0, ""}};
   Server third(opts);
   EXPECT_FALSE(third.start().ok());
 }
@@ -74,7 +74,7 @@ TEST(NetServerTest, KcatCompletesApiVersionsExchange) {
   if (std::system("command -v kcat >/dev/null 2>&1") != 0) GTEST_SKIP() << "kcat not installed";
   TestHandler handler;
   ServerOptions opts;
-  opts.endpoints = {{"127.0.0.1", 0}};
+  opts.endpoints = {{"127.0.0.1", 0, ""}};
   opts.handler = &handler;
   Server server(opts);
   ASSERT_TRUE(server.start().ok());

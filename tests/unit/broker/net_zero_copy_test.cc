@@ -332,7 +332,7 @@ class NetZeroCopyTest : public ::testing::Test {
 
   void start(bool zero_copy = true) {
     ServerOptions opts;
-    opts.endpoints = {{"127.0.0.1", 0}};
+    opts.endpoints = {{"127.0.0.1", 0, ""}};
     opts.num_shards = 2;
     opts.limits.zero_copy = zero_copy;
     opts.handler = &handler_;
