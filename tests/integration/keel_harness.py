@@ -420,6 +420,45 @@ class BrokerTestCase(unittest.TestCase):
         return out
 
 
+class BrokerPerTestCase(unittest.TestCase):
+    """A fresh broker for every test (attributes `broker`, `boot`), started with `broker_props`.
+
+    After the test the broker must stop gracefully; if it does not, its data dir is kept. When
+    a test fails, `describe_failure()` and the stderr tails of every broker are printed.
+    """
+
+    broker_props = {}
+
+    def setUp(self):
+        self.broker = Broker(self.id().rsplit(".", 1)[-1], self.broker_props)
+        self.broker.start()
+        self.boot = self.broker.bootstrap
+        self._stopped_ok = False
+
+    def close_clients(self):
+        """Stops what the test started beside the broker; runs before the broker stops."""
+
+    def describe_failure(self):
+        """Prints whatever else explains a failed test."""
+
+    def tearDown(self):
+        try:
+            self.close_clients()
+            if self.broker.alive():
+                self.broker.stop_ok()
+            self._stopped_ok = True
+        finally:
+            self.broker.cleanup(keep=not self._stopped_ok)
+
+    def run(self, result=None):
+        before = _problems(result)
+        out = super().run(result)
+        if result is not None and _problems(result) > before:
+            self.describe_failure()
+            dump_all_broker_logs()
+        return out
+
+
 def _problems(result):
     if result is None:
         return 0

@@ -11,7 +11,6 @@ import subprocess
 import sys
 import threading
 import time
-import unittest
 
 import keel_harness as h
 
@@ -85,32 +84,20 @@ class Member:
         return "\n".join(self.snapshot()[-30:])
 
 
-class GroupsTest(unittest.TestCase):
+class GroupsTest(h.BrokerPerTestCase):
+    broker_props = BROKER_PROPS
+
     def setUp(self):
-        self.broker = h.Broker(self.id().rsplit(".", 1)[-1], BROKER_PROPS)
-        self.broker.start()
-        self.boot = self.broker.bootstrap
+        super().setUp()
         self.members = []
-        self.failed = True
 
-    def tearDown(self):
-        try:
-            for m in self.members:
-                m.close()
-            if self.broker.alive():
-                self.broker.stop_ok()
-            self.failed = False
-        finally:
-            self.broker.cleanup(keep=self.failed)
+    def close_clients(self):
+        for m in self.members:
+            m.close()
 
-    def run(self, result=None):
-        before = len(result.failures) + len(result.errors) if result else 0
-        out = super().run(result)
-        if result is not None and len(result.failures) + len(result.errors) > before:
-            for m in self.members:
-                print(f"--- member pid {m.proc.pid} ---\n{m.describe()}", file=sys.stderr)
-            h.dump_all_broker_logs()
-        return out
+    def describe_failure(self):
+        for m in self.members:
+            print(f"--- member pid {m.proc.pid} ---\n{m.describe()}", file=sys.stderr)
 
     # -- helpers ------------------------------------------------------------------------------
 

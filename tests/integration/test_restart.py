@@ -5,7 +5,6 @@ where they ended. Small segments so several roll and recovery crosses segment bo
 import random
 import threading
 import time
-import unittest
 
 import keel_harness as h
 
@@ -23,30 +22,13 @@ def describe(bootstrap, topic):
             .result(15).items()}
 
 
-class RestartTest(unittest.TestCase):
+class RestartTest(h.BrokerPerTestCase):
+    broker_props = {"num.partitions": "1", "log.segment.bytes": str(SEGMENT_BYTES),
+                    "auto.create.topics.enable": "false"}
+
     def setUp(self):
-        self.broker = h.Broker(self.id().rsplit(".", 1)[-1],
-                               {"num.partitions": "1", "log.segment.bytes": str(SEGMENT_BYTES),
-                                "auto.create.topics.enable": "false"})
-        self.broker.start()
-        self.boot = self.broker.bootstrap
+        super().setUp()
         self.rng = random.Random(self.id())
-        self.failed = True
-
-    def tearDown(self):
-        try:
-            if self.broker.alive():
-                self.broker.stop_ok()
-            self.failed = False
-        finally:
-            self.broker.cleanup(keep=self.failed)
-
-    def run(self, result=None):
-        before = len(result.failures) + len(result.errors) if result else 0
-        out = super().run(result)
-        if result is not None and len(result.failures) + len(result.errors) > before:
-            h.dump_all_broker_logs()
-        return out
 
     def produce(self, topic, partitions, n, start_index=0, acks="all"):
         msgs = []
