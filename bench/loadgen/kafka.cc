@@ -35,6 +35,51 @@ std::unique_ptr<rd_kafka_event_t, AdminResultDeleter> wait_admin_result(rd_kafka
   return nullptr;
 }
 
+using AdminEvent = std::unique_ptr<rd_kafka_event_t, AdminResultDeleter>;
+
+// Admin options whose operation and request timeouts end at the deadline; the caller
+// destroys them.
+rd_kafka_AdminOptions_t* admin_options(rd_kafka_t* rk, rd_kafka_admin_op_t op,
+                                       int64_t deadline_ns) {
+  char errstr[512];
+  rd_kafka_AdminOptions_t* options = rd_kafka_AdminOptions_new(rk, op);
+  rd_kafka_AdminOptions_set_operation_timeout(options, ms_until(deadline_ns), errstr,
+                                              sizeof errstr);
+  rd_kafka_AdminOptions_set_request_timeout(options, ms_until(deadline_ns), errstr, sizeof errstr);
+  return options;
+}
+
+// The answer to an admin request `what`; null, with `error` set, when none came before the
+// deadline or the request failed as a whole.
+AdminEvent admin_answer(rd_kafka_queue_t* queue, rd_kafka_event_type_t type, const char* what,
+                        int64_t deadline_ns, std::string* error) {
+  AdminEvent ev = wait_admin_result(queue, type, deadline_ns);
+  if (!ev) {
+    *error = std::string(what) + ": no answer in time";
+    return nullptr;
+  }
+  if (rd_kafka_event_error(ev.get()) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    *error = std::string(what) + ": " + rd_kafka_event_error_string(ev.get());
+    return nullptr;
+  }
+  return ev;
+}
+
+// True when every per-topic result is OK or `tolerated`; otherwise `error` names the first.
+bool topic_results_ok(const rd_kafka_topic_result_t** results, size_t n, const char* what,
+                      const std::string& topic, rd_kafka_resp_err_t tolerated, std::string* error) {
+  for (size_t i = 0; i < n; ++i) {
+    const rd_kafka_resp_err_t err = rd_kafka_topic_result_error(results[i]);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR && err != tolerated) {
+      const char* msg = rd_kafka_topic_result_error_string(results[i]);
+      *error = std::string(what) + " " + topic + ": " + rd_kafka_err2name(err) +
+               (msg != nullptr ? std::string(" (") + msg + ")" : "");
+      return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 int ms_until(int64_t deadline_ns, int floor_ms) {
@@ -137,34 +182,19 @@ bool ensure_topic(rd_kafka_t* rk, const std::string& topic, int partitions, int 
     }
     Queue queue(rd_kafka_queue_new(rk));
     rd_kafka_AdminOptions_t* options =
-        rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_CREATETOPICS);
-    rd_kafka_AdminOptions_set_operation_timeout(options, ms_until(deadline_ns), errstr,
-                                                sizeof errstr);
-    rd_kafka_AdminOptions_set_request_timeout(options, ms_until(deadline_ns), errstr,
-                                              sizeof errstr);
+        admin_options(rk, RD_KAFKA_ADMIN_OP_CREATETOPICS, deadline_ns);
     rd_kafka_CreateTopics(rk, &nt, 1, options, queue.get());
     rd_kafka_AdminOptions_destroy(options);
     rd_kafka_NewTopic_destroy(nt);
-    auto ev = wait_admin_result(queue.get(), RD_KAFKA_EVENT_CREATETOPICS_RESULT, deadline_ns);
-    if (!ev) {
-      *error = "CreateTopics: no answer in time";
-      return false;
-    }
-    if (rd_kafka_event_error(ev.get()) != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      *error = std::string("CreateTopics: ") + rd_kafka_event_error_string(ev.get());
-      return false;
-    }
+    AdminEvent ev = admin_answer(queue.get(), RD_KAFKA_EVENT_CREATETOPICS_RESULT, "CreateTopics",
+                                 deadline_ns, error);
+    if (!ev) return false;
     size_t n = 0;
     const rd_kafka_topic_result_t** results =
         rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev.get()), &n);
-    for (size_t i = 0; i < n; ++i) {
-      const rd_kafka_resp_err_t err = rd_kafka_topic_result_error(results[i]);
-      if (err != RD_KAFKA_RESP_ERR_NO_ERROR && err != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
-        const char* msg = rd_kafka_topic_result_error_string(results[i]);
-        *error = "CreateTopics " + topic + ": " + rd_kafka_err2name(err) +
-                 (msg != nullptr ? std::string(" (") + msg + ")" : "");
-        return false;
-      }
+    if (!topic_results_ok(results, n, "CreateTopics", topic, RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS,
+                          error)) {
+      return false;
     }
   }
   // Wait until the metadata shows every partition with a leader.
@@ -186,36 +216,19 @@ bool ensure_topic(rd_kafka_t* rk, const std::string& topic, int partitions, int 
 
 bool delete_topic(rd_kafka_t* rk, const std::string& topic, int64_t deadline_ns,
                   std::string* error) {
-  char errstr[512];
   rd_kafka_DeleteTopic_t* dt = rd_kafka_DeleteTopic_new(topic.c_str());
   Queue queue(rd_kafka_queue_new(rk));
-  rd_kafka_AdminOptions_t* options = rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_DELETETOPICS);
-  rd_kafka_AdminOptions_set_operation_timeout(options, ms_until(deadline_ns), errstr,
-                                              sizeof errstr);
-  rd_kafka_AdminOptions_set_request_timeout(options, ms_until(deadline_ns), errstr, sizeof errstr);
+  rd_kafka_AdminOptions_t* options = admin_options(rk, RD_KAFKA_ADMIN_OP_DELETETOPICS, deadline_ns);
   rd_kafka_DeleteTopics(rk, &dt, 1, options, queue.get());
   rd_kafka_AdminOptions_destroy(options);
   rd_kafka_DeleteTopic_destroy(dt);
-  auto ev = wait_admin_result(queue.get(), RD_KAFKA_EVENT_DELETETOPICS_RESULT, deadline_ns);
-  if (!ev) {
-    *error = "DeleteTopics: no answer in time";
-    return false;
-  }
-  if (rd_kafka_event_error(ev.get()) != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    *error = std::string("DeleteTopics: ") + rd_kafka_event_error_string(ev.get());
-    return false;
-  }
+  AdminEvent ev = admin_answer(queue.get(), RD_KAFKA_EVENT_DELETETOPICS_RESULT, "DeleteTopics",
+                               deadline_ns, error);
+  if (!ev) return false;
   size_t n = 0;
   const rd_kafka_topic_result_t** results =
       rd_kafka_DeleteTopics_result_topics(rd_kafka_event_DeleteTopics_result(ev.get()), &n);
-  for (size_t i = 0; i < n; ++i) {
-    const rd_kafka_resp_err_t err = rd_kafka_topic_result_error(results[i]);
-    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      *error = "DeleteTopics " + topic + ": " + rd_kafka_err2name(err);
-      return false;
-    }
-  }
-  return true;
+  return topic_results_ok(results, n, "DeleteTopics", topic, RD_KAFKA_RESP_ERR_NO_ERROR, error);
 }
 
 }  // namespace keel::bench

@@ -20,13 +20,8 @@ int run_produce(const Options& o) {
   const int64_t deadline = start + seconds_to_ns(o.timeout_s);
   std::string error;
 
-  auto producer = Producer::create(o, &error);
+  auto producer = Producer::create_for_topic(o, deadline, &error);
   if (!producer) {
-    r.fail(error);
-    return report(r);
-  }
-  if (!ensure_topic(producer->handle(), o.topic, o.partitions, o.replication, o.topic_configs,
-                    o.create, deadline, &error)) {
     r.fail(error);
     return report(r);
   }

@@ -5,6 +5,7 @@
 #include <random>
 
 #include "bench/loadgen/clock.h"
+#include "bench/loadgen/kafka.h"
 
 namespace keel::bench {
 
@@ -32,6 +33,16 @@ std::unique_ptr<Producer> Producer::create(const Options& o, std::string* error)
   p->rk_ = make_client(RD_KAFKA_PRODUCER, conf, error);
   if (!p->rk_) return nullptr;
   p->poller_ = std::thread([raw = p.get()] { raw->poll_loop(); });
+  return p;
+}
+
+std::unique_ptr<Producer> Producer::create_for_topic(const Options& o, int64_t deadline_ns,
+                                                     std::string* error) {
+  auto p = create(o, error);
+  if (p && !ensure_topic(p->handle(), o.topic, o.partitions, o.replication, o.topic_configs,
+                         o.create, deadline_ns, error)) {
+    return nullptr;
+  }
   return p;
 }
 

@@ -35,6 +35,10 @@ class Producer {
  public:
   // Creates the client from the options (acks, linger, batch size, compression, -X, -X p:).
   static std::unique_ptr<Producer> create(const Options& options, std::string* error);
+  // create(), then ensure_topic() for the options' topic (created when asked, every partition
+  // with a leader) before `deadline_ns`. Null on either failure.
+  static std::unique_ptr<Producer> create_for_topic(const Options& options, int64_t deadline_ns,
+                                                    std::string* error);
   ~Producer();
 
   rd_kafka_t* handle() const { return rk_.get(); }
