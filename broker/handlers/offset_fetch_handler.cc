@@ -26,6 +26,37 @@ boost::asio::awaitable<Fetched> fetch_group(group::GroupCoordinator* groups, std
   co_return f;
 }
 
+// The requested topics as the coordinator takes them; nullopt = every committed offset. The
+// batched (v8+) and single-group layouts differ only in type names.
+template <typename RequestTopics>
+std::optional<group::TopicPartitions> requested(const std::optional<RequestTopics>& topics) {
+  if (!topics) return std::nullopt;
+  group::TopicPartitions out;
+  for (const auto& t : *topics) out.emplace_back(t.name, t.partition_indexes);
+  return out;
+}
+
+// Appends the fetched offsets to a response's topics, one entry per topic in first-seen order.
+template <typename ResponseTopic>
+void add_offsets(const std::vector<group::FetchedOffset>& fetched,
+                 std::vector<ResponseTopic>& topics) {
+  std::map<std::string, size_t> index;
+  for (const group::FetchedOffset& o : fetched) {
+    auto [it, added] = index.emplace(o.topic, topics.size());
+    if (added) {
+      topics.emplace_back();
+      topics.back().name = o.topic;
+    }
+    typename decltype(ResponseTopic::partitions)::value_type p;
+    p.partition_index = o.partition;
+    p.committed_offset = o.offset;
+    p.committed_leader_epoch = o.leader_epoch;
+    p.metadata = o.metadata;
+    p.error_code = o.error;
+    topics[it->second].partitions.push_back(std::move(p));
+  }
+}
+
 }  // namespace
 
 boost::asio::awaitable<HandlerResult> OffsetFetchHandler::handle(
@@ -38,40 +69,17 @@ boost::asio::awaitable<HandlerResult> OffsetFetchHandler::handle(
   protocol::OffsetFetchResponse resp;
   if (v >= 8) {
     for (const auto& g : req->groups) {
-      std::optional<group::TopicPartitions> topics;
-      if (g.topics) {
-        topics.emplace();
-        for (const auto& t : *g.topics) topics->emplace_back(t.name, t.partition_indexes);
-      }
-      auto op = fetch_group(groups_, g.group_id, std::move(topics));
+      auto op = fetch_group(groups_, g.group_id, requested(g.topics));
       Fetched f = co_await std::move(op);
       protocol::OffsetFetchResponse::OffsetFetchResponseGroup rg;
       rg.group_id = g.group_id;
       rg.error_code = f.first;
-      std::map<std::string, size_t> index;
-      for (const group::FetchedOffset& o : f.second) {
-        auto [it, added] = index.emplace(o.topic, rg.topics.size());
-        if (added) {
-          rg.topics.emplace_back();
-          rg.topics.back().name = o.topic;
-        }
-        protocol::OffsetFetchResponse::OffsetFetchResponsePartitions p;
-        p.partition_index = o.partition;
-        p.committed_offset = o.offset;
-        p.committed_leader_epoch = o.leader_epoch;
-        p.metadata = o.metadata;
-        p.error_code = o.error;
-        rg.topics[it->second].partitions.push_back(std::move(p));
-      }
+      add_offsets(f.second, rg.topics);
       resp.groups.push_back(std::move(rg));
     }
     co_return respond(header, resp);
   }
-  std::optional<group::TopicPartitions> topics;
-  if (req->topics) {
-    topics.emplace();
-    for (const auto& t : *req->topics) topics->emplace_back(t.name, t.partition_indexes);
-  }
+  const std::optional<group::TopicPartitions> topics = requested(req->topics);
   auto op = fetch_group(groups_, req->group_id, topics);
   Fetched f = co_await std::move(op);
   if (f.first != 0 && v < 2 && topics) {
@@ -81,21 +89,7 @@ boost::asio::awaitable<HandlerResult> OffsetFetchHandler::handle(
     }
   }
   resp.error_code = f.first;
-  std::map<std::string, size_t> index;
-  for (const group::FetchedOffset& o : f.second) {
-    auto [it, added] = index.emplace(o.topic, resp.topics.size());
-    if (added) {
-      resp.topics.emplace_back();
-      resp.topics.back().name = o.topic;
-    }
-    protocol::OffsetFetchResponse::OffsetFetchResponsePartition p;
-    p.partition_index = o.partition;
-    p.committed_offset = o.offset;
-    p.committed_leader_epoch = o.leader_epoch;
-    p.metadata = o.metadata;
-    p.error_code = o.error;
-    resp.topics[it->second].partitions.push_back(std::move(p));
-  }
+  add_offsets(f.second, resp.topics);
   co_return respond(header, resp);
 }
 
