@@ -169,13 +169,8 @@ TEST_F(AdminHandlersTest, AdvertisesTheImplementedRanges) {
   p::ApiVersionsRequest req;
   auto resp = call<p::ApiVersionsResponse>(req, 0);
   ASSERT_TRUE(resp.has_value());
-  using Range = std::pair<int, int>;
-  auto range = [&](int16_t key) -> Range {
-    for (const auto& k : resp->api_keys) {
-      if (k.api_key == key) return {k.min_version, k.max_version};
-    }
-    return {-1, -1};
-  };
+  using Range = keel::broker::testing::VersionRange;
+  auto range = [&](int16_t key) { return keel::broker::testing::advertised_range(*resp, key); };
   EXPECT_EQ(range(19), Range(0, 7));  // CreateTopics
   EXPECT_EQ(range(20), Range(0, 6));  // DeleteTopics
   EXPECT_EQ(range(21), Range(0, 2));  // DeleteRecords

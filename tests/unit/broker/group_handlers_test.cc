@@ -168,13 +168,8 @@ TEST_F(GroupHandlersTest, AdvertisesTheImplementedRanges) {
   p::ApiVersionsRequest req;
   auto resp = call<p::ApiVersionsResponse>(req, 0);
   ASSERT_TRUE(resp.has_value());
-  using Range = std::pair<int, int>;
-  auto range = [&](int16_t key) -> Range {
-    for (const auto& k : resp->api_keys) {
-      if (k.api_key == key) return {k.min_version, k.max_version};
-    }
-    return {-1, -1};
-  };
+  using Range = keel::broker::testing::VersionRange;
+  auto range = [&](int16_t key) { return keel::broker::testing::advertised_range(*resp, key); };
   EXPECT_EQ(range(8), Range(0, 9));   // OffsetCommit
   EXPECT_EQ(range(9), Range(0, 9));   // OffsetFetch
   EXPECT_EQ(range(10), Range(0, 4));  // FindCoordinator

@@ -8,8 +8,10 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "net_test_util.h"
+#include "protocol/generated/api_versions.h"
 #include "protocol/wire/framing.h"
 #include "protocol/wire/header.h"
 #include "protocol/wire/reader.h"
@@ -44,6 +46,17 @@ std::optional<Response> call_node(net::testing::TestClient& client, int32_t corr
     return std::nullopt;
   }
   return response;
+}
+
+using VersionRange = std::pair<int, int>;
+
+// The versions of `api_key` an ApiVersions response advertises; {-1, -1} when it is absent.
+inline VersionRange advertised_range(const protocol::ApiVersionsResponse& response,
+                                     int16_t api_key) {
+  for (const auto& k : response.api_keys) {
+    if (k.api_key == api_key) return {k.min_version, k.max_version};
+  }
+  return {-1, -1};
 }
 
 }  // namespace keel::broker::testing
