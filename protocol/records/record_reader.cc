@@ -1,6 +1,7 @@
 #include "protocol/records/record_reader.h"
 
 #include <algorithm>
+#include <type_traits>
 
 #include "absl/strings/str_cat.h"
 #include "protocol/error_code.h"
@@ -19,53 +20,39 @@ struct Cursor {
 
   size_t left() const { return static_cast<size_t>(end - p); }
 
-  // Zigzag varint of at most 5 bytes (Kafka's varint); false when truncated or too long.
-  bool varint(int32_t& out) {
+  // Zigzag varint (int32_t: at most 5 bytes) or varlong (int64_t: at most 10); false when
+  // truncated or too long for the type.
+  template <typename Signed>
+  bool zigzag(Signed& out) {
+    using Unsigned = std::make_unsigned_t<Signed>;
+    constexpr int kBits = 8 * sizeof(Unsigned);
+    constexpr int kLastShift = kBits / 7 * 7;  // 28 or 63: the byte that may overflow
+    constexpr uint8_t kOverflowBits = 0x7f & ~((1u << (kBits - kLastShift)) - 1);
+    auto decode = [](Unsigned v) { return static_cast<Signed>((v >> 1) ^ (~(v & 1) + 1)); };
     if (p != end && *p < 0x80) {  // the common single byte
-      const uint32_t v = *p++;
-      out = static_cast<int32_t>((v >> 1) ^ (~(v & 1) + 1));
+      out = decode(*p++);
       return true;
     }
     if (left() >= 2 && p[1] < 0x80) {  // two bytes: lengths of 64..8191
-      const uint32_t v = (p[0] & 0x7fu) | static_cast<uint32_t>(p[1]) << 7;
+      out = decode(static_cast<Unsigned>((p[0] & 0x7fu) | static_cast<Unsigned>(p[1]) << 7));
       p += 2;
-      out = static_cast<int32_t>((v >> 1) ^ (~(v & 1) + 1));
       return true;
     }
-    uint32_t value = 0;
-    for (int shift = 0; shift < 35; shift += 7) {
+    Unsigned value = 0;
+    for (int shift = 0; shift <= kLastShift; shift += 7) {
       if (p == end) return false;
       const uint8_t b = *p++;
-      if (shift == 28 && (b & 0x70) != 0) return false;
-      value |= static_cast<uint32_t>(b & 0x7f) << shift;
+      if (shift == kLastShift && (b & kOverflowBits) != 0) return false;
+      value |= static_cast<Unsigned>(b & 0x7f) << shift;
       if ((b & 0x80) == 0) {
-        out = static_cast<int32_t>((value >> 1) ^ (~(value & 1) + 1));
+        out = decode(value);
         return true;
       }
     }
     return false;
   }
-
-  // Zigzag varlong of at most 10 bytes.
-  bool varlong(int64_t& out) {
-    if (p != end && *p < 0x80) {
-      const uint64_t v = *p++;
-      out = static_cast<int64_t>((v >> 1) ^ (~(v & 1) + 1));
-      return true;
-    }
-    uint64_t value = 0;
-    for (int shift = 0; shift < 70; shift += 7) {
-      if (p == end) return false;
-      const uint8_t b = *p++;
-      if (shift == 63 && (b & 0x7e) != 0) return false;
-      value |= static_cast<uint64_t>(b & 0x7f) << shift;
-      if ((b & 0x80) == 0) {
-        out = static_cast<int64_t>((value >> 1) ^ (~(value & 1) + 1));
-        return true;
-      }
-    }
-    return false;
-  }
+  bool varint(int32_t& out) { return zigzag(out); }
+  bool varlong(int64_t& out) { return zigzag(out); }
 
   bool span(size_t n, ByteView& out) {
     if (n > left()) return false;
