@@ -1,6 +1,7 @@
 // File: broker/broker_services.h
 // What request handlers may use besides the request itself: the node's config, the
-// metadata controller and image, the hosted partitions, and the control thread.
+// metadata controller and image, the hosted partitions, time and randomness, and the control
+// thread.
 //
 // Threading: every pointer is valid while the Server runs. Handlers run on shard threads
 // and must not block there: controller operations (which fsync the metadata log) go through
@@ -19,9 +20,11 @@
 
 #include "broker/config/broker_config.h"
 #include "broker/net/asio.h"
+#include "broker/net/timers.h"
 #include "broker/partition/partition_manager.h"
 #include "broker/topic_config/topic_configs.h"
 #include "controller/controller.h"
+#include "storage/random.h"
 
 namespace keel::broker {
 
@@ -30,6 +33,8 @@ struct BrokerServices {
   controller::Controller* controller = nullptr;
   PartitionManager* partitions = nullptr;
   const TopicConfigs* topic_configs = nullptr;  // the topic config table with node defaults
+  net::TimerService* timers = nullptr;          // time and timers (its clock())
+  storage::Random* random = nullptr;            // ids, placement choices
   boost::asio::any_io_executor control;         // one thread; runs controller ops and subscribers
 
   std::shared_ptr<const controller::MetadataImage> image() const { return controller->image(); }

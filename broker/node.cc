@@ -23,11 +23,11 @@ namespace {
 
 namespace asio = boost::asio;
 
-constexpr auto kFlushCheckInterval = std::chrono::seconds(1);
+constexpr int64_t kFlushCheckIntervalMs = 1000;
 // Key map memory per pass (Kafka's log.cleaner.dedupe.buffer.size is 128 MiB for all threads).
 constexpr size_t kCleanerBufferBytes = 32u << 20;
 // log.flush.offset.checkpoint.interval.ms's default.
-constexpr auto kCheckpointInterval = std::chrono::minutes(1);
+constexpr int64_t kCheckpointIntervalMs = 60'000;
 constexpr auto kShutdownGrace = std::chrono::seconds(30);
 
 template <typename Handler>
@@ -37,12 +37,14 @@ absl::Status add(handlers::HandlerRegistry& registry) {
 
 }  // namespace
 
-Node::Node(BrokerConfig config) : config_(std::move(config)) {}
+Node::Node(BrokerConfig config, NodeEnvironment environment)
+    : config_(std::move(config)), environment_(environment) {}
 
 Node::~Node() { (void)stop(); }
 
-absl::StatusOr<std::unique_ptr<Node>> Node::start(BrokerConfig config) {
-  std::unique_ptr<Node> node(new Node(std::move(config)));
+absl::StatusOr<std::unique_ptr<Node>> Node::start(BrokerConfig config,
+                                                  NodeEnvironment environment) {
+  std::unique_ptr<Node> node(new Node(std::move(config), environment));
   absl::Status s = node->open();
   if (!s.ok()) {
     (void)node->stop();
@@ -52,8 +54,8 @@ absl::StatusOr<std::unique_ptr<Node>> Node::start(BrokerConfig config) {
 }
 
 absl::Status Node::open() {
-  storage::Env* env = storage::Env::posix();
-  storage::Clock* clock = storage::Clock::system();
+  storage::Env* env = environment_.env;
+  storage::Clock* clock = &environment_.timers->clock();
   topic_configs_ = std::make_unique<TopicConfigs>(config_);
 
   // The metadata first: it knows every topic's config, which the logs need when they open.
@@ -70,6 +72,7 @@ absl::Status Node::open() {
   }
   copts.default_num_partitions = config_.num_partitions;
   copts.default_replication_factor = config_.default_replication_factor;
+  copts.random = environment_.random;
   copts.validate_topic_configs =
       [tc = topic_configs_.get()](const std::map<std::string, std::string>& configs) {
         return tc->validate(configs);
@@ -105,8 +108,8 @@ absl::Status Node::open() {
     sopts.endpoints.push_back(
         {ep.address.host, static_cast<uint16_t>(ep.address.port), ep.listener});
   }
-  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-  sopts.num_shards = static_cast<int>(cores);
+  shards_ = std::make_unique<net::ShardPool>(config_.shards);
+  sopts.shards = shards_.get();
   sopts.limits.max_frame_bytes = config_.socket_request_max_bytes;
   budget_ = std::make_unique<net::InflightBudget>(
       std::max<int64_t>(int64_t{config_.socket_request_max_bytes}, 256LL << 20));
@@ -121,7 +124,7 @@ absl::Status Node::open() {
   PartitionManagerOptions popts;
   popts.node_id = config_.node_id;
   popts.logs = logs_.get();
-  for (size_t i = 0; i < server_->num_shards(); ++i) popts.shards.push_back(server_->executor(i));
+  for (size_t i = 0; i < shards_->size(); ++i) popts.shards.push_back(shards_->executor(i));
   popts.log_config = [tc = topic_configs_.get()](const controller::TopicImage& topic) {
     return tc->log_config(topic.configs);
   };
@@ -143,6 +146,8 @@ absl::Status Node::open() {
   services_.controller = controller_.get();
   services_.partitions = partitions_.get();
   services_.topic_configs = topic_configs_.get();
+  services_.timers = environment_.timers;
+  services_.random = environment_.random;
   services_.control = control_.get_executor();
 
   KEEL_RETURN_IF_ERROR(add<handlers::ApiVersionsHandler>(registry_));
@@ -156,10 +161,13 @@ absl::Status Node::open() {
   gopts.controller = controller_.get();
   gopts.partitions = partitions_.get();
   gopts.control = control_.get_executor();
+  gopts.timers = environment_.timers;
+  gopts.random = environment_.random;
   gopts.log = [](std::string_view m) { log_info(std::string(m)); };
   groups_ = std::make_unique<group::GroupCoordinator>(std::move(gopts));
   KEEL_RETURN_IF_ERROR(handlers::register_group_handlers(registry_, groups_.get()));
   KEEL_RETURN_IF_ERROR(handlers::register_admin_handlers(registry_));
+  shards_->start();
   KEEL_RETURN_IF_ERROR(server_->start());
 
   asio::co_spawn(control_, upkeep_loop(), asio::detached);
@@ -174,36 +182,35 @@ absl::Status Node::open() {
   }
   log_info("node " + std::to_string(config_.node_id) + " of cluster " +
            controller_->image()->cluster_id() + " serving on " + where + " with " +
-           std::to_string(server_->num_shards()) + " shards, " +
+           std::to_string(shards_->size()) + " shards, " +
            std::to_string(partitions_->all().size()) + " partitions");
   return absl::OkStatus();
 }
 
 asio::awaitable<void> Node::upkeep_loop() {
-  asio::steady_timer timer(co_await asio::this_coro::executor);
-  const auto retention_interval =
-      std::chrono::milliseconds(config_.log_retention_check_interval_ms);
-  auto next_retention = std::chrono::steady_clock::now() + retention_interval;
-  const auto cleaner_interval = std::chrono::milliseconds(config_.log_cleaner_backoff_ms);
-  auto next_checkpoint = std::chrono::steady_clock::now() + kCheckpointInterval;
-  auto next_clean = std::chrono::steady_clock::now() + cleaner_interval;
+  net::TimerService* timers = environment_.timers;
+  std::unique_ptr<net::Timer> timer = timers->make_timer(co_await asio::this_coro::executor);
+  const int64_t retention_interval = config_.log_retention_check_interval_ms;
+  const int64_t cleaner_interval = config_.log_cleaner_backoff_ms;
+  int64_t next_retention = timers->now_ms() + retention_interval;
+  int64_t next_checkpoint = timers->now_ms() + kCheckpointIntervalMs;
+  int64_t next_clean = timers->now_ms() + cleaner_interval;
   while (!stopping_.load()) {
-    timer.expires_after(kFlushCheckInterval);
-    boost::system::error_code ec;
-    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    auto wait = timer->wait_until(timers->now_ms() + kFlushCheckIntervalMs);
+    co_await std::move(wait);
     if (stopping_.load()) break;
     co_await flush_due_logs();
-    if (std::chrono::steady_clock::now() >= next_retention) {
+    if (timers->now_ms() >= next_retention) {
       co_await apply_retention();
-      next_retention = std::chrono::steady_clock::now() + retention_interval;
+      next_retention = timers->now_ms() + retention_interval;
     }
-    if (std::chrono::steady_clock::now() >= next_clean) {
+    if (timers->now_ms() >= next_clean) {
       co_await clean_compacted_logs();
-      next_clean = std::chrono::steady_clock::now() + cleaner_interval;
+      next_clean = timers->now_ms() + cleaner_interval;
     }
-    if (std::chrono::steady_clock::now() >= next_checkpoint) {
+    if (timers->now_ms() >= next_checkpoint) {
       co_await checkpoint_offsets();
-      next_checkpoint = std::chrono::steady_clock::now() + kCheckpointInterval;
+      next_checkpoint = timers->now_ms() + kCheckpointIntervalMs;
     }
   }
 }
@@ -241,12 +248,12 @@ asio::awaitable<void> Node::clean_compacted_logs() {
     if (stopping_.load()) co_return;
     // The pass runs on the owner (no append may interleave), so it holds that shard for its
     // duration; moving reads and rewrites to a cleaner thread is a later step.
-    auto clean = [](Partition& part) -> absl::StatusOr<storage::compaction::CleanResult> {
+    storage::Clock* clock = &environment_.timers->clock();
+    auto clean = [clock](Partition& part) -> absl::StatusOr<storage::compaction::CleanResult> {
       storage::Log* log = part.log();
       if (log == nullptr || !log->config().cleanup_compact) {
         return absl::NotFoundError("not compacted");
       }
-      storage::Clock* clock = storage::Clock::system();
       if (!storage::compaction::cleaning_due(*log, part.cleaner_state(), clock->now_ms())) {
         return absl::NotFoundError("not due");
       }
@@ -316,7 +323,10 @@ absl::Status Node::stop() {
   log_info("shutting down");
   if (groups_ != nullptr) groups_->stop();
   // 1. No new requests; in-flight ones finish and their responses are written.
-  if (server_ != nullptr) server_->stop(kShutdownGrace);
+  bool drained = true;
+  if (server_ != nullptr) drained = server_->stop(kShutdownGrace);
+  // Then the shards run out of work (their upkeep loops see stopping_) and their threads end.
+  if (shards_ != nullptr) shards_->stop(!drained);
   // 2. The control thread finishes what it runs (an upkeep pass, a controller operation).
   if (control_work_ != nullptr) {
     control_work_.reset();

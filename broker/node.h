@@ -3,8 +3,13 @@
 // request handlers and the network server together, runs the background upkeep (flushes,
 // retention), and shuts it all down in order.
 //
-// Threads: the Server's shards (connections and partition owners), and one control thread
-// (controller operations, metadata subscribers, the LogManager, fsyncs of flush tickets).
+// A node is an object: everything it touches of the outside world (files, time and timers,
+// randomness) comes from the NodeEnvironment its caller gives it, and it owns its threads, so
+// several nodes can run in one process (tests of a cluster).
+//
+// Threads: the node's ShardPool (keel.shards event loops: connections, partition owners,
+// group shards) and one control thread (controller operations, metadata subscribers, the
+// LogManager, fsyncs of flush tickets).
 #pragma once
 
 #include <atomic>
@@ -20,18 +25,30 @@
 #include "broker/group/group_coordinator.h"
 #include "broker/handlers/handler_registry.h"
 #include "broker/net/server.h"
+#include "broker/net/shard_pool.h"
+#include "broker/net/timers.h"
 #include "broker/partition/partition_manager.h"
 #include "broker/topic_config/topic_configs.h"
 #include "controller/controller.h"
+#include "storage/env.h"
 #include "storage/log_manager.h"
+#include "storage/random.h"
 
 namespace keel::broker {
+
+// What a node gets from its host process. Every pointer must outlive the node.
+struct NodeEnvironment {
+  storage::Env* env = storage::Env::posix();
+  net::TimerService* timers = net::TimerService::system();  // and its clock()
+  storage::Random* random = storage::Random::system();
+};
 
 class Node {
  public:
   // Opens (formatting on first start) the log dirs, replays the metadata log, recovers every
   // partition log, and starts serving. Errors name what failed.
-  static absl::StatusOr<std::unique_ptr<Node>> start(BrokerConfig config);
+  static absl::StatusOr<std::unique_ptr<Node>> start(BrokerConfig config,
+                                                     NodeEnvironment environment = {});
   ~Node();
 
   // Graceful: stop accepting, finish in-flight requests, flush and checkpoint every log,
@@ -42,7 +59,7 @@ class Node {
   const std::vector<uint16_t>& ports() const { return server_->bound_ports(); }
 
  private:
-  explicit Node(BrokerConfig config);
+  Node(BrokerConfig config, NodeEnvironment environment);
   absl::Status open();
   boost::asio::awaitable<void> upkeep_loop();
   boost::asio::awaitable<void> flush_due_logs();
@@ -51,6 +68,7 @@ class Node {
   boost::asio::awaitable<void> clean_compacted_logs();
 
   BrokerConfig config_;
+  NodeEnvironment environment_;
   std::unique_ptr<TopicConfigs> topic_configs_;
   std::unique_ptr<storage::LogManager> logs_;
   std::unique_ptr<controller::Controller> controller_;
@@ -61,7 +79,10 @@ class Node {
   std::unique_ptr<net::InflightBudget> budget_;
   net::NetMetrics net_metrics_;
   std::unique_ptr<net::Server> server_;
-  // After server_: destroyed first, while the shards' io_contexts still exist.
+  // After server_: destroyed before it, so connections abandoned by a stop that timed out die
+  // with their contexts while the server they report to still exists.
+  std::unique_ptr<net::ShardPool> shards_;
+  // After shards_: destroyed first, while the shards' io_contexts still exist.
   std::unique_ptr<group::GroupCoordinator> groups_;
 
   boost::asio::io_context control_{1};

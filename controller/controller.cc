@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <charconv>
-#include <random>
 #include <set>
 
 #include "absl/strings/str_cat.h"
@@ -139,7 +138,6 @@ struct Controller::Impl {
   // Set when the metadata log no longer matches the image (a failed fsync whose records could
   // not be taken back out): every operation is refused until the node restarts.
   absl::Status failed;
-  std::mt19937_64 rng{std::random_device{}()};
 
   mutable std::mutex image_mu;
   std::shared_ptr<const MetadataImage> image;
@@ -172,7 +170,7 @@ struct Controller::Impl {
     while (true) {  // a collision is a 2^-128 event; the loop ends at the first fresh id
       Uuid id;
       for (size_t i = 0; i < id.bytes.size(); i += 8) {
-        const uint64_t r = rng();
+        const uint64_t r = options.random->next_u64();
         for (size_t j = 0; j < 8; ++j) id.bytes[i + j] = static_cast<uint8_t>(r >> (8 * j));
       }
       if (!id.is_zero() && image.topic(id) == nullptr && !taken.count(id)) return id;
@@ -337,7 +335,7 @@ struct Controller::Impl {
       if (static_cast<size_t>(rf) > brokers.size()) {
         return replication_factor_unreachable(rf, brokers.size());
       }
-      assignment = place_replicas(brokers, partitions, rf, rng());
+      assignment = place_replicas(brokers, partitions, rf, options.random->next_u64());
       result->num_partitions = partitions;
       result->replication_factor = static_cast<int16_t>(rf);
     }
@@ -455,8 +453,9 @@ absl::StatusOr<std::unique_ptr<Controller>> Controller::open(storage::Env* env,
   impl->options = std::move(options);
   const ControllerOptions& opts = impl->options;
 
-  KEEL_ASSIGN_OR_RETURN(std::string cluster_id,
-                        ensure_meta_properties(env, opts.log_dirs, opts.node_id, opts.cluster_id));
+  KEEL_ASSIGN_OR_RETURN(
+      std::string cluster_id,
+      ensure_meta_properties(env, opts.log_dirs, opts.node_id, opts.cluster_id, *opts.random));
 
   storage::RecoveryOptions recovery;
   recovery.log = opts.log;

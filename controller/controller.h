@@ -33,6 +33,7 @@
 #include "absl/status/statusor.h"
 #include "controller/metadata_image.h"
 #include "storage/env.h"
+#include "storage/random.h"
 
 namespace keel::controller {
 
@@ -57,7 +58,8 @@ struct ControllerOptions {
   // The value a topic config has when no dynamic value is set (the broker's default), used as
   // the starting list of an incremental kAppend / kSubtract. May be empty: start empty.
   std::function<std::optional<std::string>(const std::string& name)> topic_config_default;
-  std::function<void(std::string_view)> log;  // may be empty
+  std::function<void(std::string_view)> log;            // may be empty
+  storage::Random* random = storage::Random::system();  // topic ids, placement, cluster id
 };
 
 struct NewTopic {

@@ -2,7 +2,6 @@
 
 #include <array>
 #include <charconv>
-#include <random>
 
 #include "absl/strings/str_cat.h"
 #include "protocol/error_code.h"
@@ -117,14 +116,13 @@ absl::Status write_meta_properties(storage::Env* env, const std::string& log_dir
                                     serialize_meta_properties(props));
 }
 
-std::string generate_cluster_id() {
+std::string generate_cluster_id(storage::Random& random) {
   static constexpr char kAlphabet[] =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::random_device rd;
   std::array<uint8_t, 16> bytes{};
-  for (size_t i = 0; i < bytes.size(); i += 4) {
-    const uint32_t r = rd();
-    for (size_t j = 0; j < 4; ++j) bytes[i + j] = static_cast<uint8_t>(r >> (8 * j));
+  for (size_t i = 0; i < bytes.size(); i += 8) {
+    const uint64_t r = random.next_u64();
+    for (size_t j = 0; j < 8; ++j) bytes[i + j] = static_cast<uint8_t>(r >> (8 * j));
   }
   std::string out;
   uint32_t bits = 0;
@@ -159,7 +157,8 @@ absl::Status validate_cluster_id(std::string_view cluster_id) {
 absl::StatusOr<std::string> ensure_meta_properties(storage::Env* env,
                                                    const std::vector<std::string>& log_dirs,
                                                    int32_t node_id,
-                                                   const std::string& configured_cluster_id) {
+                                                   const std::string& configured_cluster_id,
+                                                   storage::Random& random) {
   if (!configured_cluster_id.empty())
     KEEL_RETURN_IF_ERROR(validate_cluster_id(configured_cluster_id));
   std::string cluster_id = configured_cluster_id;
@@ -187,7 +186,7 @@ absl::StatusOr<std::string> ensure_meta_properties(storage::Env* env,
                                    cluster_id, " of ", cluster_id_source));
     }
   }
-  if (cluster_id.empty()) cluster_id = generate_cluster_id();
+  if (cluster_id.empty()) cluster_id = generate_cluster_id(random);
   MetaProperties props;
   props.cluster_id = cluster_id;
   props.node_id = node_id;

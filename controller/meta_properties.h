@@ -22,6 +22,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "storage/env.h"
+#include "storage/random.h"
 
 namespace keel::controller {
 
@@ -52,7 +53,7 @@ absl::Status write_meta_properties(storage::Env* env, const std::string& log_dir
 
 // A new random cluster id: 16 random bytes in URL-safe base64 without padding (22 chars), the
 // form of Kafka's Uuid.toString().
-std::string generate_cluster_id();
+std::string generate_cluster_id(storage::Random& random = *storage::Random::system());
 
 // A cluster id must be 1-64 printable ASCII characters without spaces or backslashes (so that
 // it survives the properties format unchanged).
@@ -66,6 +67,7 @@ absl::Status validate_cluster_id(std::string_view cluster_id);
 absl::StatusOr<std::string> ensure_meta_properties(storage::Env* env,
                                                    const std::vector<std::string>& log_dirs,
                                                    int32_t node_id,
-                                                   const std::string& configured_cluster_id);
+                                                   const std::string& configured_cluster_id,
+                                                   storage::Random& random);
 
 }  // namespace keel::controller

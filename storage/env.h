@@ -21,6 +21,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "storage/clock.h"
 
 namespace keel::storage {
 
@@ -84,9 +85,11 @@ class Env {
 
   // Opens `path` for appending, creating it if missing (existing content is kept).
   virtual absl::StatusOr<std::unique_ptr<WritableFile>> open_writable(const std::string& path) = 0;
-  virtual absl::StatusOr<std::unique_ptr<RandomAccessFile>> open_readable(const std::string& path) = 0;
+  virtual absl::StatusOr<std::unique_ptr<RandomAccessFile>> open_readable(
+      const std::string& path) = 0;
   // Opens or creates `path` and sets its length to `size` before mapping it.
-  virtual absl::StatusOr<std::unique_ptr<MappedFile>> open_mapped(const std::string& path, uint64_t size) = 0;
+  virtual absl::StatusOr<std::unique_ptr<MappedFile>> open_mapped(const std::string& path,
+                                                                  uint64_t size) = 0;
 
   virtual bool exists(const std::string& path) = 0;
   virtual absl::StatusOr<uint64_t> file_size(const std::string& path) = 0;
@@ -107,26 +110,6 @@ class Env {
   // Writes `path.tmp`, syncs it, renames it over `path` and syncs the directory: after a crash
   // the file holds either the old or the new contents, never a mix.
   virtual absl::Status write_file_atomically(const std::string& path, std::string_view contents);
-};
-
-// Milliseconds since the epoch. Behind an interface so tests can drive segment.ms, flush.ms
-// and retention.ms without sleeping.
-class Clock {
- public:
-  virtual ~Clock() = default;
-  virtual int64_t now_ms() const = 0;
-  static Clock* system();
-};
-
-class ManualClock : public Clock {
- public:
-  explicit ManualClock(int64_t start_ms = 1'700'000'000'000) : now_(start_ms) {}
-  int64_t now_ms() const override { return now_; }
-  void advance_ms(int64_t ms) { now_ += ms; }
-  void set_ms(int64_t ms) { now_ = ms; }
-
- private:
-  int64_t now_;
 };
 
 // Joins a directory and a name with exactly one '/'.

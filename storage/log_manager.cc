@@ -1,22 +1,21 @@
 #include "storage/log_manager.h"
 
-#include <random>
-
 #include "protocol/error_code.h"
 #include "protocol/status.h"
 #include "storage/checkpoint_file.h"
 #include "storage/file_names.h"
+#include "storage/random.h"
 
 namespace keel::storage {
 namespace {
 
 // 32 hex digits, for `<dir>.<uuid>-delete` names.
 std::string random_hex_id() {
-  static thread_local std::mt19937_64 rng(std::random_device{}());
+  Random* random = Random::system();
   static const char kHex[] = "0123456789abcdef";
   std::string out;
   for (int i = 0; i < 2; ++i) {
-    uint64_t v = rng();
+    uint64_t v = random->next_u64();
     for (int j = 0; j < 16; ++j, v >>= 4) out += kHex[v & 15];
   }
   return out;

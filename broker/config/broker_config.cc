@@ -191,6 +191,7 @@ absl::StatusOr<BrokerConfig> resolve_broker_config(const Settings& settings) {
   if (std::string admin = r.str("keel.admin.listener"); !admin.empty()) {
     c.admin_listener = *parse_host_port(admin);
   }
+  c.shards = i32(r.num("keel.shards"));
   c.num_network_threads = i32(r.num("num.network.threads"));
   c.num_io_threads = i32(r.num("num.io.threads"));
   c.socket_request_max_bytes = i32(r.num("socket.request.max.bytes"));

@@ -31,6 +31,7 @@ struct BrokerConfig {
   std::vector<std::string> controller_listener_names;
   std::vector<QuorumVoter> controller_quorum_voters;
   std::optional<HostPort> admin_listener;  // keel.admin.listener; nullopt = disabled
+  int32_t shards = 0;                      // keel.shards; 0 = one per hardware thread
   int32_t num_network_threads = 3;         // accepted, unused: one event loop per core
   int32_t num_io_threads = 8;              // accepted, unused
   int32_t socket_request_max_bytes = 104857600;

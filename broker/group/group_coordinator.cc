@@ -18,23 +18,16 @@ namespace {
 namespace asio = boost::asio;
 using protocol::ErrorCode;
 
-constexpr auto kTickInterval = std::chrono::milliseconds(100);
+constexpr int64_t kTickIntervalMs = 100;
 constexpr int32_t kLoadReadBytes = 1 << 20;
 constexpr size_t kMaxDecompressed = 64u << 20;
 
-int64_t wall_now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-// Appends the records as one batch through the partition (owner thread).
-absl::Status append_records(Partition& p, const GroupShard::Records& records) {
+// Appends the records as one batch through the partition (owner thread), stamped `ts`.
+absl::Status append_records(Partition& p, const GroupShard::Records& records, int64_t ts) {
   if (p.log() == nullptr) {
     return protocol::kafka_error(ErrorCode::kNotCoordinator, "offsets partition was deleted");
   }
   protocol::RecordBatchBuilder builder;
-  const int64_t ts = wall_now_ms();
   for (const auto& [key, value] : records) {
     protocol::RecordInput in;
     in.timestamp = ts;
@@ -253,15 +246,18 @@ void GroupCoordinator::setup_shards() {
     GroupShard::Options o;
     o.executor = partition->owner();
     o.config = group_config_;
+    o.clock = &options_.timers->clock();
+    o.random = options_.random;
     std::weak_ptr<Partition> weak = partition;
-    o.append = [weak](const GroupShard::Records& records) {
+    o.append = [weak, clock = o.clock](const GroupShard::Records& records) {
       std::shared_ptr<Partition> p = weak.lock();
       if (!p) return protocol::kafka_error(ErrorCode::kNotCoordinator, "offsets partition gone");
-      return append_records(*p, records);
+      return append_records(*p, records, clock->now_ms());
     };
     auto shard = std::make_shared<GroupShard>(std::move(o));
     (*table)[pid] = shard;
-    asio::co_spawn(partition->owner(), load_and_tick(shard, partition, stopping_, options_.log),
+    asio::co_spawn(partition->owner(),
+                   load_and_tick(shard, partition, stopping_, options_.timers, options_.log),
                    asio::detached);
   }
   table_.store(std::shared_ptr<const Table>(std::move(table)));
@@ -270,6 +266,7 @@ void GroupCoordinator::setup_shards() {
 asio::awaitable<void> GroupCoordinator::load_and_tick(std::shared_ptr<GroupShard> shard,
                                                       std::shared_ptr<Partition> partition,
                                                       std::shared_ptr<std::atomic<bool>> stopping,
+                                                      net::TimerService* timers,
                                                       std::function<void(std::string_view)> log) {
   absl::Status s = load_partition(*partition, *shard);
   if (!s.ok() && log) {
@@ -278,11 +275,9 @@ asio::awaitable<void> GroupCoordinator::load_and_tick(std::shared_ptr<GroupShard
   }
   shard->finish_load();
   partition.reset();
-  asio::steady_timer timer(shard->executor());
+  std::unique_ptr<net::Timer> timer = timers->make_timer(shard->executor());
   while (!stopping->load()) {
-    timer.expires_after(kTickInterval);
-    boost::system::error_code ec;
-    auto wait = timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    auto wait = timer->wait_until(timers->now_ms() + kTickIntervalMs);
     co_await std::move(wait);
     if (stopping->load()) break;
     shard->tick();

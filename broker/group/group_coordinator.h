@@ -23,6 +23,7 @@
 #include "broker/config/broker_config.h"
 #include "broker/group/group_shard.h"
 #include "broker/net/asio.h"
+#include "broker/net/timers.h"
 #include "broker/partition/partition_manager.h"
 #include "controller/controller.h"
 
@@ -39,6 +40,8 @@ struct CoordinatorOptions {
   controller::Controller* controller = nullptr;
   PartitionManager* partitions = nullptr;
   boost::asio::any_io_executor control;
+  net::TimerService* timers = nullptr;        // the tick loop's timers and the groups' clock
+  storage::Random* random = nullptr;          // member ids
   std::function<void(std::string_view)> log;  // may be empty
 };
 
@@ -94,6 +97,7 @@ class GroupCoordinator {
   static boost::asio::awaitable<void> load_and_tick(std::shared_ptr<GroupShard> shard,
                                                     std::shared_ptr<Partition> partition,
                                                     std::shared_ptr<std::atomic<bool>> stopping,
+                                                    net::TimerService* timers,
                                                     std::function<void(std::string_view)> log);
   void info(const std::string& message) const;
 

@@ -55,13 +55,14 @@ const char* state_name(GroupState state) {
 
 GroupShard::GroupShard(Options options) : options_(std::move(options)) {}
 
-TimePoint GroupShard::now() const { return options_.now ? options_.now() : SteadyClock::now(); }
+// Monotonic time as a time point, so durations keep std::chrono's type safety.
+TimePoint GroupShard::now() const {
+  const storage::Clock* c = options_.clock ? options_.clock : storage::Clock::system();
+  return TimePoint(std::chrono::milliseconds(c->monotonic_ms()));
+}
 
 int64_t GroupShard::wall_ms() const {
-  if (options_.wall_ms) return options_.wall_ms();
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return (options_.clock ? options_.clock : storage::Clock::system())->now_ms();
 }
 
 absl::Status GroupShard::append(const Records& records) {
@@ -98,9 +99,11 @@ int32_t GroupShard::generation(const std::string& group_id) const {
 }
 
 std::string GroupShard::new_member_id(const std::string& client_id) {
+  storage::Random& random = options_.random ? *options_.random : *storage::Random::system();
   char buf[40];
-  std::snprintf(buf, sizeof(buf), "%016llx%016llx", static_cast<unsigned long long>(rng_()),
-                static_cast<unsigned long long>(rng_()));
+  std::snprintf(buf, sizeof(buf), "%016llx%016llx",
+                static_cast<unsigned long long>(random.next_u64()),
+                static_cast<unsigned long long>(random.next_u64()));
   std::string hex(buf);
   return client_id + "-" + hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) +
          "-" + hex.substr(16, 4) + "-" + hex.substr(20, 12);

@@ -21,7 +21,6 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <random>
 #include <string>
 #include <utility>
 #include <vector>
@@ -30,6 +29,8 @@
 #include "broker/group/group_records.h"
 #include "broker/net/asio.h"
 #include "protocol/wire/types.h"
+#include "storage/clock.h"
+#include "storage/random.h"
 
 namespace keel::broker::group {
 
@@ -181,8 +182,8 @@ class GroupShard {
   struct Options {
     boost::asio::any_io_executor executor;
     GroupConfig config;
-    std::function<TimePoint()> now;                      // empty = steady_clock
-    std::function<int64_t()> wall_ms;                    // empty = system_clock
+    storage::Clock* clock = nullptr;                     // null = Clock::system()
+    storage::Random* random = nullptr;                   // member ids; null = Random::system()
     std::function<absl::Status(const Records&)> append;  // empty = keep nothing
   };
 
@@ -290,7 +291,6 @@ class GroupShard {
   bool loaded_ = false;
   TimePoint next_retention_check_{};
   std::map<std::string, Group> groups_;
-  std::mt19937_64 rng_{std::random_device{}()};
 };
 
 }  // namespace keel::broker::group

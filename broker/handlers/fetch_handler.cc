@@ -126,12 +126,12 @@ boost::asio::awaitable<HandlerResult> FetchHandler::handle(const RequestContext&
     }
   }
 
-  using Clock = std::chrono::steady_clock;
-  const auto deadline = Clock::now() + std::chrono::milliseconds(std::max(0, req->max_wait_ms));
+  net::TimerService* timers = broker.timers;
+  const int64_t deadline = timers->now_ms() + std::max(0, req->max_wait_ms);
   const bool may_wait = req->max_wait_ms > 0 && req->min_bytes > 0;
   std::shared_ptr<FetchWaiter> waiter;
   if (may_wait) {
-    waiter = std::make_shared<FetchWaiter>(co_await boost::asio::this_coro::executor);
+    waiter = std::make_shared<FetchWaiter>(co_await boost::asio::this_coro::executor, timers);
   }
   // Bounded: every pass either returns or waits until an append or the deadline.
   for (int pass = 0;; ++pass) {
@@ -163,9 +163,9 @@ boost::asio::awaitable<HandlerResult> FetchHandler::handle(const RequestContext&
       total += static_cast<int64_t>(o.slice.size);
       remaining = std::max<int64_t>(0, remaining - static_cast<int64_t>(o.slice.size));
     }
-    if (!may_wait || any_error || total >= req->min_bytes || Clock::now() >= deadline) break;
-    co_await waiter->wait(std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - Clock::now() + std::chrono::milliseconds(1)));
+    if (!may_wait || any_error || total >= req->min_bytes || timers->now_ms() >= deadline) break;
+    auto waiting = waiter->wait_until(deadline);
+    co_await std::move(waiting);
   }
 
   std::vector<FetchedRecords> records;

@@ -2,6 +2,7 @@
 #include "broker/net/server.h"
 
 #include <charconv>
+#include <future>
 #include <utility>
 
 #include "broker/net/asio.h"
@@ -44,8 +45,10 @@ absl::StatusOr<Endpoint> parse_endpoint(const std::string& text) {
 }
 
 Server::Server(ServerOptions options) : options_(std::move(options)) {
-  const int n = options_.num_shards < 1 ? 1 : options_.num_shards;
-  for (int i = 0; i < n; ++i) shards_.push_back(std::make_unique<Shard>());
+  if (options_.shards == nullptr) {
+    own_shards_ = std::make_unique<ShardPool>(options_.num_shards < 1 ? 1 : options_.num_shards);
+  }
+  shards_ = options_.shards != nullptr ? options_.shards : own_shards_.get();
 }
 
 Server::~Server() {
@@ -53,7 +56,7 @@ Server::~Server() {
   // Abandoned connections (stop timed out) die with their io_context and report to mu_:
   // destroy the contexts while every member is still alive.
   acceptors_.clear();
-  shards_.clear();
+  own_shards_.reset();
 }
 
 absl::Status Server::start() {
@@ -62,7 +65,7 @@ absl::Status Server::start() {
   for (const Endpoint& ep : options_.endpoints) {
     auto addr = resolve_host(ep.host);
     if (!addr.ok()) return addr.status();
-    auto acceptor = std::make_unique<tcp::acceptor>(shards_[0]->io);
+    auto acceptor = std::make_unique<tcp::acceptor>(shards_->context(0));
     const tcp::endpoint endpoint(*addr, ep.port);
     error_code ec;
     acceptor->open(endpoint.protocol(), ec);
@@ -82,28 +85,20 @@ absl::Status Server::start() {
   running_ = true;
   for (size_t i = 0; i < acceptors_.size(); ++i) {
     // options_ outlives the loops, so the name can be a view.
-    asio::co_spawn(shards_[0]->io, accept_loop(*acceptors_[i], options_.endpoints[i].listener),
+    asio::co_spawn(shards_->context(0), accept_loop(*acceptors_[i], options_.endpoints[i].listener),
                    asio::detached);
   }
-  for (auto& shard : shards_) {
-    shard->work = std::make_unique<asio::executor_work_guard<asio::io_context::executor_type>>(
-        shard->io.get_executor());
-    shard->thread = std::thread([io = &shard->io] {
-      // Every handler reports errors as values; run() can only throw from a bug, and
-      // then crashing loudly beats a half-dead shard.
-      io->run();
-    });
-  }
+  if (own_shards_ != nullptr) own_shards_->start();
   return absl::OkStatus();
 }
 
 asio::awaitable<void> Server::accept_loop(tcp::acceptor& acceptor, std::string_view listener) {
   while (true) {
-    Shard& shard = *shards_[next_shard_];
-    next_shard_ = (next_shard_ + 1) % shards_.size();
+    asio::io_context& shard = shards_->context(next_shard_);
+    next_shard_ = (next_shard_ + 1) % shards_->size();
     error_code ec;
     tcp::socket socket =
-        co_await acceptor.async_accept(shard.io, asio::redirect_error(asio::use_awaitable, ec));
+        co_await acceptor.async_accept(shard, asio::redirect_error(asio::use_awaitable, ec));
     if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
     if (ec) continue;  // e.g. EMFILE or a reset before accept: keep serving
     adopt(std::move(socket), listener);
@@ -143,8 +138,8 @@ size_t Server::live_connections() const {
   return live_;
 }
 
-void Server::stop(std::chrono::milliseconds grace) {
-  if (!running_) return;
+bool Server::stop(std::chrono::milliseconds grace) {
+  if (!running_) return true;
   running_ = false;
   std::vector<std::weak_ptr<Connection>> conns;
   {
@@ -152,7 +147,7 @@ void Server::stop(std::chrono::milliseconds grace) {
     accepting_ = false;
     conns = connections_;
   }
-  asio::post(shards_[0]->io, [this] {
+  asio::post(shards_->context(0), [this] {
     error_code ec;
     for (auto& a : acceptors_) a->close(ec);
   });
@@ -164,14 +159,16 @@ void Server::stop(std::chrono::milliseconds grace) {
     std::unique_lock lock(mu_);
     drained = all_closed_.wait_for(lock, grace, [this] { return live_ == 0; });
   }
-  for (auto& shard : shards_) {
-    shard->work.reset();
-    if (!drained) shard->io.stop();
-  }
-  for (auto& shard : shards_) {
-    if (shard->thread.joinable()) shard->thread.join();
+  if (own_shards_ != nullptr) own_shards_->stop(!drained);
+  // The acceptors' closes were posted to shard 0: with a pool that keeps running, let them run
+  // before the acceptors go.
+  if (own_shards_ == nullptr) {
+    std::promise<void> closed;
+    asio::post(shards_->context(0), [&closed] { closed.set_value(); });
+    closed.get_future().wait_for(std::chrono::seconds(5));
   }
   acceptors_.clear();
+  return drained;
 }
 
 }  // namespace keel::broker::net

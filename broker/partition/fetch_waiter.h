@@ -8,38 +8,40 @@
 // the timer are touched only by that executor.
 #pragma once
 
-#include <chrono>
+#include <cstdint>
 #include <memory>
 
 #include "broker/net/asio.h"
+#include "broker/net/timers.h"
 
 namespace keel::broker {
 
 class FetchWaiter : public std::enable_shared_from_this<FetchWaiter> {
  public:
-  explicit FetchWaiter(boost::asio::any_io_executor executor) : timer_(executor) {}
+  FetchWaiter(boost::asio::any_io_executor executor, net::TimerService* timers)
+      : executor_(executor), timer_(timers->make_timer(executor)) {}
 
   // Any thread.
   void notify() {
-    boost::asio::post(timer_.get_executor(), [self = shared_from_this()] {
+    boost::asio::post(executor_, [self = shared_from_this()] {
       self->notified_ = true;
-      self->timer_.cancel();
+      self->timer_->cancel();
     });
   }
 
-  // On the waiter's executor: returns after `timeout` or once notified (at once if a
-  // notification arrived since the last wait).
-  boost::asio::awaitable<void> wait(std::chrono::milliseconds timeout) {
+  // On the waiter's executor: returns at `deadline_ms` (the timer service's clock) or once
+  // notified (at once if a notification arrived since the last wait).
+  boost::asio::awaitable<void> wait_until(int64_t deadline_ms) {
     if (!notified_) {
-      timer_.expires_after(timeout);
-      boost::system::error_code ec;
-      co_await timer_.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+      auto wait = timer_->wait_until(deadline_ms);
+      co_await std::move(wait);
     }
     notified_ = false;
   }
 
  private:
-  boost::asio::steady_timer timer_;
+  boost::asio::any_io_executor executor_;
+  std::unique_ptr<net::Timer> timer_;
   bool notified_ = false;
 };
 

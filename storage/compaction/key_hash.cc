@@ -1,7 +1,5 @@
 #include "storage/compaction/key_hash.h"
 
-#include <random>
-
 namespace keel::storage::compaction {
 namespace {
 
@@ -60,11 +58,9 @@ SipState absorb(uint64_t k0, uint64_t k1, std::span<const uint8_t> data, bool wi
 
 }  // namespace
 
-KeyHasher KeyHasher::random() {
-  std::random_device rd;
-  auto draw = [&rd] { return (static_cast<uint64_t>(rd()) << 32) ^ rd(); };
-  const uint64_t k0 = draw();
-  return KeyHasher(k0, draw());
+KeyHasher KeyHasher::random(Random& random) {
+  const uint64_t k0 = random.next_u64();
+  return KeyHasher(k0, random.next_u64());
 }
 
 KeyHash KeyHasher::operator()(std::span<const uint8_t> key) const {

@@ -13,6 +13,8 @@
 #include <cstdint>
 #include <span>
 
+#include "storage/random.h"
+
 namespace keel::storage::compaction {
 
 struct KeyHash {
@@ -24,8 +26,8 @@ struct KeyHash {
 class KeyHasher {
  public:
   KeyHasher(uint64_t k0, uint64_t k1) : k0_(k0), k1_(k1) {}
-  // A hasher with a key from std::random_device (one per cleaning pass).
-  static KeyHasher random();
+  // A hasher with a fresh random key (one per cleaning pass).
+  static KeyHasher random(Random& random = *Random::system());
 
   KeyHash operator()(std::span<const uint8_t> key) const;
 

@@ -36,8 +36,8 @@ class GroupShardTest : public ::testing::Test {
     GroupShard::Options o;
     o.executor = io_.get_executor();
     o.config = cfg;
-    o.now = [this] { return clock_; };
-    o.wall_ms = [this] { return wall_; };
+    o.clock = &clock_;
+    o.random = &random_;
     o.append = [this](const GroupShard::Records& r) {
       log_.insert(log_.end(), r.begin(), r.end());
       return absl::OkStatus();
@@ -97,8 +97,7 @@ class GroupShardTest : public ::testing::Test {
   }
 
   void advance(std::chrono::milliseconds d) {
-    clock_ += d;
-    wall_ += d.count();
+    clock_.advance_ms(d.count());
     shard_->tick();
     run();
   }
@@ -121,8 +120,8 @@ class GroupShardTest : public ::testing::Test {
   }
 
   asio::io_context io_;
-  TimePoint clock_ = TimePoint{} + 1h;
-  int64_t wall_ = 1'700'000'000'000;
+  storage::ManualClock clock_;
+  storage::SeededRandom random_{42};
   GroupShard::Records log_;
   std::unique_ptr<GroupShard> shard_;
 };
@@ -338,8 +337,7 @@ TEST_F(GroupShardTest, LoadedMembersAreStableAndExpire) {
   GroupShard::Options opts;
   opts.executor = io_.get_executor();
   opts.config = config();
-  opts.now = [this] { return clock_; };
-  opts.wall_ms = [this] { return wall_; };
+  opts.clock = &clock_;
   shard_ = std::make_unique<GroupShard>(std::move(opts));
   auto v = encode_group_value(gv);
   shard_->replay(GroupKey{"g"}, std::span<const uint8_t>(v));
@@ -356,7 +354,7 @@ TEST_F(GroupShardTest, LoadInProgressUntilLoaded) {
   GroupShard::Options opts;
   opts.executor = io_.get_executor();
   opts.config = config();
-  opts.now = [this] { return clock_; };
+  opts.clock = &clock_;
   shard_ = std::make_unique<GroupShard>(std::move(opts));
   const int16_t loading = E(ErrorCode::kCoordinatorLoadInProgress);
   EXPECT_EQ((*join(join_req("")))->error, loading);

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <future>
+#include <limits>
 #include <thread>
 
 #include "controller/controller.h"
@@ -135,7 +136,10 @@ TEST_F(PartitionManagerTest, AppendWakesRegisteredFetchWaiters) {
   create("events", 1);
   auto p = partitions_->get("events", 0);
   asio::io_context fetcher;
-  auto waiter = std::make_shared<FetchWaiter>(fetcher.get_executor());
+  // Manual timers never fire by themselves: only the append's notification can end the wait.
+  storage::ManualClock clock;
+  net::ManualTimers timers(&clock);
+  auto waiter = std::make_shared<FetchWaiter>(fetcher.get_executor(), &timers);
   on_owner(p, [waiter](Partition& part) {
     part.add_fetch_waiter(waiter);
     return true;
@@ -146,7 +150,8 @@ TEST_F(PartitionManagerTest, AppendWakesRegisteredFetchWaiters) {
   });
   bool woke = false;
   auto wait = [](std::shared_ptr<FetchWaiter> w, bool* done) -> asio::awaitable<void> {
-    co_await w->wait(std::chrono::minutes(5));
+    auto waiting = w->wait_until(std::numeric_limits<int64_t>::max());
+    co_await std::move(waiting);
     *done = true;
   };
   asio::co_spawn(fetcher, wait(waiter, &woke), asio::detached);
