@@ -70,14 +70,14 @@ absl::Status Node::open() {
     e.set_port(ep.address.port);
     copts.advertised_endpoints.push_back(std::move(e));
   }
-  copts.default_num_partitions = config_.num_partitions;
-  copts.default_replication_factor = config_.default_replication_factor;
-  copts.random = environment_.random;
-  copts.validate_topic_configs =
+  copts.control.default_num_partitions = config_.num_partitions;
+  copts.control.default_replication_factor = config_.default_replication_factor;
+  copts.control.random = environment_.random;
+  copts.control.validate_topic_configs =
       [tc = topic_configs_.get()](const std::map<std::string, std::string>& configs) {
         return tc->validate(configs);
       };
-  copts.topic_config_default = [tc = topic_configs_.get()](const std::string& name) {
+  copts.control.topic_config_default = [tc = topic_configs_.get()](const std::string& name) {
     return tc->effective(name, {});
   };
   copts.log = [](std::string_view m) { log_info("controller: " + std::string(m)); };

@@ -3,10 +3,13 @@
 // them to the metadata log (a storage::Log in `<metadata dir>/__cluster_metadata-0`), applies
 // them to the metadata image and publishes the new image to subscribers.
 //
-// Today the metadata log is local: a single node is a quorum of one whose records commit as
-// soon as they are durable (fsynced). The controller issue replaces the commit step with Raft
-// without changing this interface: admin operations stay "validate, emit records, wait for
-// commit, answer", and every node (leader or not) learns changes through subscribe().
+// Each operation is "plan, commit, answer": a control manager (controller/control/), a pure
+// function of the committed image and the request, returns the records and the answer; the
+// records are appended as one batch and committed; only then is the answer given (with the
+// commit's error on every accepted part when it fails). Today the metadata log is local: a
+// single node is a quorum of one whose records commit as soon as they are durable (fsynced).
+// Raft replaces the commit step without changing the control managers, and every node
+// (leader or not) learns changes through subscribe().
 //
 // Startup: open() formats an empty metadata dir (writes meta.properties with the cluster id
 // and node id in every log dir, see meta_properties.h), replays the metadata log into the
@@ -31,17 +34,11 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "controller/control/control_types.h"
 #include "controller/metadata_image.h"
 #include "storage/env.h"
-#include "storage/random.h"
 
 namespace keel::controller {
-
-// Validates a topic's full set of dynamic configs (names and values) before they are
-// committed. Returns INVALID_CONFIG (protocol/error_code.h) naming the bad key. Provided by
-// the broker, which owns the table of topic configs.
-using TopicConfigValidator =
-    std::function<absl::Status(const std::map<std::string, std::string>& configs)>;
 
 struct ControllerOptions {
   int32_t node_id = 0;
@@ -52,55 +49,10 @@ struct ControllerOptions {
   std::string cluster_id;
   std::vector<metadata::Endpoint> advertised_endpoints;
   std::string rack;
-  int32_t default_num_partitions = 1;           // num.partitions
-  int16_t default_replication_factor = 1;       // default.replication.factor
-  TopicConfigValidator validate_topic_configs;  // may be empty: everything passes
-  // The value a topic config has when no dynamic value is set (the broker's default), used as
-  // the starting list of an incremental kAppend / kSubtract. May be empty: start empty.
-  std::function<std::optional<std::string>(const std::string& name)> topic_config_default;
-  std::function<void(std::string_view)> log;            // may be empty
-  storage::Random* random = storage::Random::system();  // topic ids, placement, cluster id
-};
-
-struct NewTopic {
-  std::string name;
-  int32_t num_partitions = -1;      // -1 = default
-  int16_t replication_factor = -1;  // -1 = default
-  // Manual assignment: partition id → replica node ids. When non-empty, num_partitions and
-  // replication_factor must be -1 (else INVALID_REQUEST), ids must be dense from 0, each
-  // list non-empty, without duplicates, naming registered brokers.
-  std::map<int32_t, std::vector<int32_t>> assignments;
-  std::map<std::string, std::string> configs;
-};
-
-struct CreateTopicResult {
-  // OK, or a status carrying INVALID_TOPIC_EXCEPTION, TOPIC_ALREADY_EXISTS,
-  // INVALID_PARTITIONS, INVALID_REPLICATION_FACTOR, INVALID_REPLICA_ASSIGNMENT,
-  // INVALID_CONFIG, INVALID_REQUEST with a human-readable message.
-  absl::Status status;
-  Uuid topic_id;
-  int32_t num_partitions = -1;
-  int16_t replication_factor = -1;
-};
-
-struct NewPartitions {
-  std::string topic;
-  int32_t new_total = 0;
-  // Optional assignment of the added partitions, in order (size = new_total - current).
-  std::vector<std::vector<int32_t>> assignments;
-};
-
-enum class ConfigOp : int8_t { kSet = 0, kDelete = 1, kAppend = 2, kSubtract = 3 };
-
-struct ConfigChange {
-  std::string name;
-  ConfigOp op = ConfigOp::kSet;
-  std::optional<std::string> value;
-};
-
-struct ConfigResource {
-  metadata::ConfigResourceType type = metadata::CONFIG_RESOURCE_TOPIC;
-  std::string name;  // topic name, or node id / "" for brokers
+  // Defaults, validators and randomness of the control managers (control/control_types.h);
+  // its random also draws a new cluster id.
+  ControlSettings control;
+  std::function<void(std::string_view)> log;  // may be empty
 };
 
 class Controller {

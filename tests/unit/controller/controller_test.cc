@@ -53,8 +53,8 @@ class ControllerTest : public ::testing::Test {
     endpoint.set_port(9092);
     o.advertised_endpoints = {endpoint};
     o.rack = "r1";
-    o.default_num_partitions = 2;
-    o.validate_topic_configs = [this](const std::map<std::string, std::string>& configs) {
+    o.control.default_num_partitions = 2;
+    o.control.validate_topic_configs = [this](const std::map<std::string, std::string>& configs) {
       validated_.push_back(configs);
       for (const auto& [key, value] : configs) {
         if (key == "bad.config") {
@@ -64,7 +64,7 @@ class ControllerTest : public ::testing::Test {
       }
       return absl::OkStatus();
     };
-    o.topic_config_default = [](const std::string& name) -> std::optional<std::string> {
+    o.control.topic_config_default = [](const std::string& name) -> std::optional<std::string> {
       if (name == "cleanup.policy") return "delete";
       return std::nullopt;
     };
@@ -252,7 +252,7 @@ TEST_F(ControllerTest, PartitionCountAndReplicationFactorAreChecked) {
   ControllerOptions o = options();
   ASSERT_TRUE(c->close().ok());
   c.reset();
-  o.default_replication_factor = 2;
+  o.control.default_replication_factor = 2;
   c = open(o);
   ASSERT_NE(c, nullptr);
   EXPECT_EQ(code_of(c->create_topics({new_topic("d")}, false)[0].status),
