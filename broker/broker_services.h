@@ -1,7 +1,8 @@
 // File: broker/broker_services.h
 // What request handlers may use besides the request itself: the node's config, the
-// metadata controller and image, the hosted partitions, time and randomness, and the control
-// thread.
+// metadata controller and image, the hosted partitions, the group coordinator, time and
+// randomness, and the control thread. This is the only way dependencies reach handlers
+// (RequestContext::broker).
 //
 // Threading: every pointer is valid while the Server runs. Handlers run on shard threads
 // and must not block there: controller operations (which fsync the metadata log) go through
@@ -28,11 +29,16 @@
 
 namespace keel::broker {
 
+namespace group {
+class GroupCoordinator;  // broker/group/group_coordinator.h
+}
+
 struct BrokerServices {
   const BrokerConfig* config = nullptr;
   controller::Controller* controller = nullptr;
   PartitionManager* partitions = nullptr;
   const TopicConfigs* topic_configs = nullptr;  // the topic config table with node defaults
+  group::GroupCoordinator* groups = nullptr;    // serves the consumer group handlers
   net::TimerService* timers = nullptr;          // time and timers (its clock())
   storage::Random* random = nullptr;            // ids, placement choices
   boost::asio::any_io_executor control;         // one thread; runs controller ops and subscribers

@@ -142,19 +142,6 @@ absl::Status Node::open() {
       control_.get_executor());
   control_thread_ = std::thread([this] { control_.run(); });
 
-  services_.config = &config_;
-  services_.controller = controller_.get();
-  services_.partitions = partitions_.get();
-  services_.topic_configs = topic_configs_.get();
-  services_.timers = environment_.timers;
-  services_.random = environment_.random;
-  services_.control = control_.get_executor();
-
-  KEEL_RETURN_IF_ERROR(add<handlers::ApiVersionsHandler>(registry_));
-  KEEL_RETURN_IF_ERROR(add<handlers::MetadataHandler>(registry_));
-  KEEL_RETURN_IF_ERROR(add<handlers::ProduceHandler>(registry_));
-  KEEL_RETURN_IF_ERROR(add<handlers::FetchHandler>(registry_));
-  KEEL_RETURN_IF_ERROR(add<handlers::ListOffsetsHandler>(registry_));
   group::CoordinatorOptions gopts;
   gopts.node_id = config_.node_id;
   gopts.config = &config_;
@@ -165,7 +152,22 @@ absl::Status Node::open() {
   gopts.random = environment_.random;
   gopts.log = [](std::string_view m) { log_info(std::string(m)); };
   groups_ = std::make_unique<group::GroupCoordinator>(std::move(gopts));
-  KEEL_RETURN_IF_ERROR(handlers::register_group_handlers(registry_, groups_.get()));
+
+  services_.config = &config_;
+  services_.controller = controller_.get();
+  services_.partitions = partitions_.get();
+  services_.topic_configs = topic_configs_.get();
+  services_.groups = groups_.get();
+  services_.timers = environment_.timers;
+  services_.random = environment_.random;
+  services_.control = control_.get_executor();
+
+  KEEL_RETURN_IF_ERROR(add<handlers::ApiVersionsHandler>(registry_));
+  KEEL_RETURN_IF_ERROR(add<handlers::MetadataHandler>(registry_));
+  KEEL_RETURN_IF_ERROR(add<handlers::ProduceHandler>(registry_));
+  KEEL_RETURN_IF_ERROR(add<handlers::FetchHandler>(registry_));
+  KEEL_RETURN_IF_ERROR(add<handlers::ListOffsetsHandler>(registry_));
+  KEEL_RETURN_IF_ERROR(handlers::register_group_handlers(registry_));
   KEEL_RETURN_IF_ERROR(handlers::register_admin_handlers(registry_));
   shards_->start();
   KEEL_RETURN_IF_ERROR(server_->start());

@@ -15,16 +15,13 @@ using protocol::AlterConfigsRequest;
 using protocol::AlterConfigsResponse;
 using protocol::ErrorCode;
 
-boost::asio::awaitable<HandlerResult> AlterConfigsHandler::handle(
+boost::asio::awaitable<HandlerResult> AlterConfigsHandler::serve(
     const RequestContext& ctx, const protocol::RequestHeader& header,
-    std::span<const uint8_t> body) const {
-  std::string why;
-  std::optional<AlterConfigsRequest> req = decode_body<AlterConfigsRequest>(header, body, &why);
-  if (!req) co_return HandlerResult::close(why);
+    protocol::AlterConfigsRequest& req) const {
   const BrokerServices& broker = *ctx.broker;
 
   std::vector<ConfigAlteration> alterations;
-  for (const auto& resource : req->resources) {
+  for (const auto& resource : req.resources) {
     ConfigAlteration a;
     a.resource_type = resource.resource_type;
     a.resource_name = resource.resource_name;
@@ -40,7 +37,7 @@ boost::asio::awaitable<HandlerResult> AlterConfigsHandler::handle(
     alterations.push_back(std::move(a));
   }
   check_config_alterations(broker, *broker.image(), alterations);
-  co_await run_config_alterations(broker, alterations, /*replace_all=*/true, req->validate_only);
+  co_await run_config_alterations(broker, alterations, /*replace_all=*/true, req.validate_only);
 
   AlterConfigsResponse resp;
   resp.responses =

@@ -11,18 +11,19 @@
 #pragma once
 
 #include "broker/handlers/handler.h"
+#include "protocol/generated/alter_configs.h"
 
 namespace keel::broker::handlers {
 
-class AlterConfigsHandler : public HandlerBase<AlterConfigsHandler> {
+class AlterConfigsHandler
+    : public TypedHandler<AlterConfigsHandler, protocol::AlterConfigsRequest> {
  public:
-  static constexpr int16_t kApiKey = 33;
   static constexpr int16_t kMinVersion = 0;
   static constexpr int16_t kMaxVersion = 2;
 
-  boost::asio::awaitable<HandlerResult> handle(const RequestContext& ctx,
-                                               const protocol::RequestHeader& header,
-                                               std::span<const uint8_t> body) const override;
+  boost::asio::awaitable<HandlerResult> serve(const RequestContext& ctx,
+                                              const protocol::RequestHeader& header,
+                                              protocol::AlterConfigsRequest& req) const;
 };
 
 }  // namespace keel::broker::handlers

@@ -7,7 +7,6 @@
 #include "protocol/error_code.h"
 #include "protocol/generated/api_versions.h"
 #include "protocol/wire/framing.h"
-#include "protocol/wire/reader.h"
 
 namespace keel::broker::handlers {
 namespace {
@@ -31,25 +30,28 @@ bool ApiVersionsHandler::valid_software_token(std::string_view s) {
   return true;
 }
 
-boost::asio::awaitable<HandlerResult> ApiVersionsHandler::handle(
+HandlerResult ApiVersionsHandler::answer_unsupported(const protocol::RequestHeader& header) {
+  // The body of a version we do not know cannot be read; answer in the v0 layout, which
+  // every client can parse, so it can retry lower.
+  ApiVersionsResponse resp;
+  resp.throttle_time_ms = 0;
+  resp.error_code = code(protocol::ErrorCode::kUnsupportedVersion);
+  resp.api_keys.push_back({kApiKey, kMinVersion, kMaxVersion, {}});
+  return HandlerResult::respond(
+      protocol::encode_response_frame(header.correlation_id, int16_t{0}, resp));
+}
+
+std::string ApiVersionsHandler::malformed_reason(const protocol::RequestHeader& header,
+                                                 const absl::Status&) {
+  return "malformed ApiVersions v" + std::to_string(header.api_version) + " body";
+}
+
+boost::asio::awaitable<HandlerResult> ApiVersionsHandler::serve(
     const RequestContext& ctx, const protocol::RequestHeader& header,
-    std::span<const uint8_t> body) const {
+    ApiVersionsRequest& req) const {
   ApiVersionsResponse resp;
   resp.throttle_time_ms = 0;
   const int16_t version = header.api_version;
-  if (version < kMinVersion || version > kMaxVersion) {
-    // The body of a version we do not know cannot be read; answer in the v0 layout, which
-    // every client can parse, so it can retry lower.
-    resp.error_code = code(protocol::ErrorCode::kUnsupportedVersion);
-    resp.api_keys.push_back({kApiKey, kMinVersion, kMaxVersion, {}});
-    co_return HandlerResult::respond(
-        protocol::encode_response_frame(header.correlation_id, int16_t{0}, resp));
-  }
-  ApiVersionsRequest req;
-  protocol::Reader r(body);
-  if (!req.decode(r, version).ok()) {
-    co_return HandlerResult::close("malformed ApiVersions v" + std::to_string(version) + " body");
-  }
   if (version >= 3 && (!valid_software_token(req.client_software_name) ||
                        !valid_software_token(req.client_software_version))) {
     resp.error_code = code(protocol::ErrorCode::kInvalidRequest);

@@ -13,23 +13,28 @@
 #pragma once
 
 #include <cstdint>
-#include <span>
+#include <string>
 #include <string_view>
 
+#include "absl/status/status.h"
 #include "broker/handlers/handler.h"
+#include "protocol/generated/api_versions.h"
 
 namespace keel::broker::handlers {
 
-class ApiVersionsHandler : public HandlerBase<ApiVersionsHandler> {
+class ApiVersionsHandler : public TypedHandler<ApiVersionsHandler, protocol::ApiVersionsRequest> {
  public:
-  static constexpr int16_t kApiKey = protocol::kApiVersionsKey;
   static constexpr int16_t kMinVersion = 0;
   static constexpr int16_t kMaxVersion = 4;
 
-  bool accepts_unsupported_versions() const override { return true; }
-  boost::asio::awaitable<HandlerResult> handle(const RequestContext& ctx,
-                                               const protocol::RequestHeader& header,
-                                               std::span<const uint8_t> body) const override;
+  // A version outside 0-4 (TypedHandler's hook; the body is not read).
+  static HandlerResult answer_unsupported(const protocol::RequestHeader& header);
+  // The close reason for a body that does not decode (TypedHandler's hook).
+  static std::string malformed_reason(const protocol::RequestHeader& header,
+                                      const absl::Status& status);
+  boost::asio::awaitable<HandlerResult> serve(const RequestContext& ctx,
+                                              const protocol::RequestHeader& header,
+                                              protocol::ApiVersionsRequest& req) const;
 
   // True if `s` is a valid client software name or version (see above). Exposed for tests.
   static bool valid_software_token(std::string_view s);

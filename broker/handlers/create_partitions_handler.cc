@@ -19,23 +19,19 @@ using protocol::ErrorCode;
 
 }  // namespace
 
-boost::asio::awaitable<HandlerResult> CreatePartitionsHandler::handle(
+boost::asio::awaitable<HandlerResult> CreatePartitionsHandler::serve(
     const RequestContext& ctx, const protocol::RequestHeader& header,
-    std::span<const uint8_t> body) const {
-  std::string why;
-  std::optional<CreatePartitionsRequest> req =
-      decode_body<CreatePartitionsRequest>(header, body, &why);
-  if (!req) co_return HandlerResult::close(why);
+    protocol::CreatePartitionsRequest& req) const {
   const BrokerServices& broker = *ctx.broker;
 
   std::map<std::string, int> seen;
-  for (const auto& t : req->topics) ++seen[t.name];
+  for (const auto& t : req.topics) ++seen[t.name];
 
   CreatePartitionsResponse resp;
   std::vector<controller::NewPartitions> requests;
   std::vector<size_t> slot_of;  // requests[i] answers resp.results[slot_of[i]]
   std::set<std::string> reported;
-  for (const auto& t : req->topics) {
+  for (const auto& t : req.topics) {
     CreatePartitionsResponse::CreatePartitionsTopicResult r;
     r.name = t.name;
     if (seen[t.name] > 1) {
@@ -61,7 +57,7 @@ boost::asio::awaitable<HandlerResult> CreatePartitionsHandler::handle(
   std::vector<absl::Status> results;
   if (!requests.empty()) {
     controller::Controller* c = broker.controller;
-    const bool validate_only = req->validate_only;
+    const bool validate_only = req.validate_only;
     results = co_await broker.run_on_control(
         [c, &requests, validate_only] { return c->create_partitions(requests, validate_only); });
   }

@@ -7,18 +7,19 @@
 #pragma once
 
 #include "broker/handlers/handler.h"
+#include "protocol/generated/create_partitions.h"
 
 namespace keel::broker::handlers {
 
-class CreatePartitionsHandler : public HandlerBase<CreatePartitionsHandler> {
+class CreatePartitionsHandler
+    : public TypedHandler<CreatePartitionsHandler, protocol::CreatePartitionsRequest> {
  public:
-  static constexpr int16_t kApiKey = 37;
   static constexpr int16_t kMinVersion = 0;
   static constexpr int16_t kMaxVersion = 3;
 
-  boost::asio::awaitable<HandlerResult> handle(const RequestContext& ctx,
-                                               const protocol::RequestHeader& header,
-                                               std::span<const uint8_t> body) const override;
+  boost::asio::awaitable<HandlerResult> serve(const RequestContext& ctx,
+                                              const protocol::RequestHeader& header,
+                                              protocol::CreatePartitionsRequest& req) const;
 };
 
 }  // namespace keel::broker::handlers

@@ -50,16 +50,13 @@ CreateTopicsResponse::CreatableTopicResult error_result(const std::string& name,
 
 }  // namespace
 
-boost::asio::awaitable<HandlerResult> CreateTopicsHandler::handle(
+boost::asio::awaitable<HandlerResult> CreateTopicsHandler::serve(
     const RequestContext& ctx, const protocol::RequestHeader& header,
-    std::span<const uint8_t> body) const {
-  std::string why;
-  std::optional<CreateTopicsRequest> req = decode_body<CreateTopicsRequest>(header, body, &why);
-  if (!req) co_return HandlerResult::close(why);
+    protocol::CreateTopicsRequest& req) const {
   const BrokerServices& broker = *ctx.broker;
 
   std::map<std::string, int> seen;
-  for (const auto& t : req->topics) ++seen[t.name];
+  for (const auto& t : req.topics) ++seen[t.name];
 
   // One result slot per request entry (a repeated name gets one, at its first entry); the
   // topics that pass the checks here go to the controller in one call.
@@ -67,7 +64,7 @@ boost::asio::awaitable<HandlerResult> CreateTopicsHandler::handle(
   std::vector<controller::NewTopic> topics;
   std::vector<size_t> slot_of;  // topics[i] answers resp.topics[slot_of[i]]
   std::map<std::string, bool> reported;
-  for (const auto& t : req->topics) {
+  for (const auto& t : req.topics) {
     if (seen[t.name] > 1) {
       if (!reported[t.name]) {
         reported[t.name] = true;
@@ -90,7 +87,7 @@ boost::asio::awaitable<HandlerResult> CreateTopicsHandler::handle(
   std::vector<controller::CreateTopicResult> results;
   if (!topics.empty()) {
     controller::Controller* c = broker.controller;
-    const bool validate_only = req->validate_only;
+    const bool validate_only = req.validate_only;
     results = co_await broker.run_on_control(
         [c, &topics, validate_only] { return c->create_topics(topics, validate_only); });
   }

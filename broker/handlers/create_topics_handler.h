@@ -15,18 +15,19 @@
 #pragma once
 
 #include "broker/handlers/handler.h"
+#include "protocol/generated/create_topics.h"
 
 namespace keel::broker::handlers {
 
-class CreateTopicsHandler : public HandlerBase<CreateTopicsHandler> {
+class CreateTopicsHandler
+    : public TypedHandler<CreateTopicsHandler, protocol::CreateTopicsRequest> {
  public:
-  static constexpr int16_t kApiKey = 19;
   static constexpr int16_t kMinVersion = 0;
   static constexpr int16_t kMaxVersion = 7;
 
-  boost::asio::awaitable<HandlerResult> handle(const RequestContext& ctx,
-                                               const protocol::RequestHeader& header,
-                                               std::span<const uint8_t> body) const override;
+  boost::asio::awaitable<HandlerResult> serve(const RequestContext& ctx,
+                                              const protocol::RequestHeader& header,
+                                              protocol::CreateTopicsRequest& req) const;
 };
 
 }  // namespace keel::broker::handlers

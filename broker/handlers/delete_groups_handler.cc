@@ -3,22 +3,22 @@
 
 #include <string>
 
+#include "broker/broker_services.h"
+#include "broker/group/group_coordinator.h"
 #include "broker/handlers/handler_util.h"
 #include "protocol/generated/delete_groups.h"
 
 namespace keel::broker::handlers {
 
-boost::asio::awaitable<HandlerResult> DeleteGroupsHandler::handle(
-    const RequestContext&, const protocol::RequestHeader& header,
-    std::span<const uint8_t> body) const {
-  std::string why;
-  auto req = decode_body<protocol::DeleteGroupsRequest>(header, body, &why);
-  if (!req) co_return HandlerResult::close(why);
+boost::asio::awaitable<HandlerResult> DeleteGroupsHandler::serve(
+    const RequestContext& ctx, const protocol::RequestHeader& header,
+    protocol::DeleteGroupsRequest& req) const {
+  group::GroupCoordinator* groups = ctx.broker->groups;
   protocol::DeleteGroupsResponse resp;
-  for (const std::string& id : req->groups_names) {
+  for (const std::string& id : req.groups_names) {
     protocol::DeleteGroupsResponse::DeletableGroupResult r;
     r.group_id = id;
-    group::GroupCoordinator::Route route = groups_->route(id);
+    group::GroupCoordinator::Route route = groups->route(id);
     if (route.error != 0) {
       r.error_code = route.error;
     } else {

@@ -3,25 +3,20 @@
 // tombstones for the group's offsets and metadata.
 #pragma once
 
-#include "broker/group/group_coordinator.h"
 #include "broker/handlers/handler.h"
+#include "protocol/generated/delete_groups.h"
 
 namespace keel::broker::handlers {
 
-class DeleteGroupsHandler : public HandlerBase<DeleteGroupsHandler> {
+class DeleteGroupsHandler
+    : public TypedHandler<DeleteGroupsHandler, protocol::DeleteGroupsRequest> {
  public:
-  static constexpr int16_t kApiKey = 42;
   static constexpr int16_t kMinVersion = 0;
   static constexpr int16_t kMaxVersion = 2;
 
-  explicit DeleteGroupsHandler(group::GroupCoordinator* groups) : groups_(groups) {}
-
-  boost::asio::awaitable<HandlerResult> handle(const RequestContext& ctx,
-                                               const protocol::RequestHeader& header,
-                                               std::span<const uint8_t> body) const override;
-
- private:
-  group::GroupCoordinator* groups_;
+  boost::asio::awaitable<HandlerResult> serve(const RequestContext& ctx,
+                                              const protocol::RequestHeader& header,
+                                              protocol::DeleteGroupsRequest& req) const;
 };
 
 }  // namespace keel::broker::handlers

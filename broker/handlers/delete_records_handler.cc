@@ -57,17 +57,14 @@ Outcome delete_below(Partition& p, int64_t offset) {
 
 }  // namespace
 
-boost::asio::awaitable<HandlerResult> DeleteRecordsHandler::handle(
+boost::asio::awaitable<HandlerResult> DeleteRecordsHandler::serve(
     const RequestContext& ctx, const protocol::RequestHeader& header,
-    std::span<const uint8_t> body) const {
-  std::string why;
-  std::optional<DeleteRecordsRequest> req = decode_body<DeleteRecordsRequest>(header, body, &why);
-  if (!req) co_return HandlerResult::close(why);
+    protocol::DeleteRecordsRequest& req) const {
   const BrokerServices& broker = *ctx.broker;
 
   auto image = broker.image();
   DeleteRecordsResponse resp;
-  for (const auto& topic : req->topics) {
+  for (const auto& topic : req.topics) {
     DeleteRecordsResponse::DeleteRecordsTopicResult tr;
     tr.name = topic.name;
     for (const auto& pd : topic.partitions) {

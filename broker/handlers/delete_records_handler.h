@@ -8,18 +8,19 @@
 #pragma once
 
 #include "broker/handlers/handler.h"
+#include "protocol/generated/delete_records.h"
 
 namespace keel::broker::handlers {
 
-class DeleteRecordsHandler : public HandlerBase<DeleteRecordsHandler> {
+class DeleteRecordsHandler
+    : public TypedHandler<DeleteRecordsHandler, protocol::DeleteRecordsRequest> {
  public:
-  static constexpr int16_t kApiKey = 21;
   static constexpr int16_t kMinVersion = 0;
   static constexpr int16_t kMaxVersion = 2;
 
-  boost::asio::awaitable<HandlerResult> handle(const RequestContext& ctx,
-                                               const protocol::RequestHeader& header,
-                                               std::span<const uint8_t> body) const override;
+  boost::asio::awaitable<HandlerResult> serve(const RequestContext& ctx,
+                                              const protocol::RequestHeader& header,
+                                              protocol::DeleteRecordsRequest& req) const;
 };
 
 }  // namespace keel::broker::handlers

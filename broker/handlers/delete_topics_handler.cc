@@ -39,18 +39,15 @@ struct Target {
 
 }  // namespace
 
-boost::asio::awaitable<HandlerResult> DeleteTopicsHandler::handle(
+boost::asio::awaitable<HandlerResult> DeleteTopicsHandler::serve(
     const RequestContext& ctx, const protocol::RequestHeader& header,
-    std::span<const uint8_t> body) const {
-  std::string why;
-  std::optional<DeleteTopicsRequest> req = decode_body<DeleteTopicsRequest>(header, body, &why);
-  if (!req) co_return HandlerResult::close(why);
+    protocol::DeleteTopicsRequest& req) const {
   const int16_t version = header.api_version;
   const BrokerServices& broker = *ctx.broker;
 
   std::vector<Target> targets;
   if (version >= 6) {
-    for (const auto& t : req->topics) {
+    for (const auto& t : req.topics) {
       Target target;
       target.name = t.name;
       target.id = t.topic_id;
@@ -67,7 +64,7 @@ boost::asio::awaitable<HandlerResult> DeleteTopicsHandler::handle(
       targets.push_back(std::move(target));
     }
   } else {
-    for (const std::string& name : req->topic_names) {
+    for (const std::string& name : req.topic_names) {
       Target target;
       target.name = name;
       targets.push_back(std::move(target));

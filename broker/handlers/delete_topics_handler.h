@@ -9,18 +9,19 @@
 #pragma once
 
 #include "broker/handlers/handler.h"
+#include "protocol/generated/delete_topics.h"
 
 namespace keel::broker::handlers {
 
-class DeleteTopicsHandler : public HandlerBase<DeleteTopicsHandler> {
+class DeleteTopicsHandler
+    : public TypedHandler<DeleteTopicsHandler, protocol::DeleteTopicsRequest> {
  public:
-  static constexpr int16_t kApiKey = 20;
   static constexpr int16_t kMinVersion = 0;
   static constexpr int16_t kMaxVersion = 6;
 
-  boost::asio::awaitable<HandlerResult> handle(const RequestContext& ctx,
-                                               const protocol::RequestHeader& header,
-                                               std::span<const uint8_t> body) const override;
+  boost::asio::awaitable<HandlerResult> serve(const RequestContext& ctx,
+                                              const protocol::RequestHeader& header,
+                                              protocol::DeleteTopicsRequest& req) const;
 };
 
 }  // namespace keel::broker::handlers

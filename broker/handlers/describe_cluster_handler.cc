@@ -28,21 +28,17 @@ constexpr int32_t kAllClusterOperations = (1 << 5) | (1 << 7) | (1 << 8) | (1 <<
 
 }  // namespace
 
-boost::asio::awaitable<HandlerResult> DescribeClusterHandler::handle(
+boost::asio::awaitable<HandlerResult> DescribeClusterHandler::serve(
     const RequestContext& ctx, const protocol::RequestHeader& header,
-    std::span<const uint8_t> body) const {
-  std::string why;
-  std::optional<DescribeClusterRequest> req =
-      decode_body<DescribeClusterRequest>(header, body, &why);
-  if (!req) co_return HandlerResult::close(why);
+    protocol::DescribeClusterRequest& req) const {
   const BrokerServices& broker = *ctx.broker;
 
   DescribeClusterResponse resp;
-  resp.endpoint_type = req->endpoint_type;
-  if (header.api_version >= 1 && req->endpoint_type != kBrokerEndpoints) {
+  resp.endpoint_type = req.endpoint_type;
+  if (header.api_version >= 1 && req.endpoint_type != kBrokerEndpoints) {
     resp.error_code = kUnsupportedEndpointType;
     resp.error_message = "this node answers for brokers (endpoint type 1) only, not type " +
-                         std::to_string(req->endpoint_type);
+                         std::to_string(req.endpoint_type);
     co_return respond(header, resp);
   }
   auto image = broker.image();
@@ -59,7 +55,7 @@ boost::asio::awaitable<HandlerResult> DescribeClusterHandler::handle(
     resp.brokers.push_back(std::move(db));
   }
   resp.cluster_authorized_operations =
-      req->include_cluster_authorized_operations ? kAllClusterOperations : kOperationsNotAsked;
+      req.include_cluster_authorized_operations ? kAllClusterOperations : kOperationsNotAsked;
   co_return respond(header, resp);
 }
 

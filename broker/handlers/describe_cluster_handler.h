@@ -8,18 +8,19 @@
 #pragma once
 
 #include "broker/handlers/handler.h"
+#include "protocol/generated/describe_cluster.h"
 
 namespace keel::broker::handlers {
 
-class DescribeClusterHandler : public HandlerBase<DescribeClusterHandler> {
+class DescribeClusterHandler
+    : public TypedHandler<DescribeClusterHandler, protocol::DescribeClusterRequest> {
  public:
-  static constexpr int16_t kApiKey = 60;
   static constexpr int16_t kMinVersion = 0;
   static constexpr int16_t kMaxVersion = 1;
 
-  boost::asio::awaitable<HandlerResult> handle(const RequestContext& ctx,
-                                               const protocol::RequestHeader& header,
-                                               std::span<const uint8_t> body) const override;
+  boost::asio::awaitable<HandlerResult> serve(const RequestContext& ctx,
+                                              const protocol::RequestHeader& header,
+                                              protocol::DescribeClusterRequest& req) const;
 };
 
 }  // namespace keel::broker::handlers

@@ -46,21 +46,17 @@ absl::StatusOr<std::vector<ConfigEntry>> resource_entries(
 
 }  // namespace
 
-boost::asio::awaitable<HandlerResult> DescribeConfigsHandler::handle(
+boost::asio::awaitable<HandlerResult> DescribeConfigsHandler::serve(
     const RequestContext& ctx, const protocol::RequestHeader& header,
-    std::span<const uint8_t> body) const {
-  std::string why;
-  std::optional<DescribeConfigsRequest> req =
-      decode_body<DescribeConfigsRequest>(header, body, &why);
-  if (!req) co_return HandlerResult::close(why);
+    protocol::DescribeConfigsRequest& req) const {
   const int16_t version = header.api_version;
   const BrokerServices& broker = *ctx.broker;
-  const bool synonyms = version >= 1 && req->include_synonyms;
-  const bool documentation = version >= 3 && req->include_documentation;
+  const bool synonyms = version >= 1 && req.include_synonyms;
+  const bool documentation = version >= 3 && req.include_documentation;
 
   auto image = broker.image();
   DescribeConfigsResponse resp;
-  for (const auto& resource : req->resources) {
+  for (const auto& resource : req.resources) {
     DescribeConfigsResponse::DescribeConfigsResult result;
     result.resource_type = resource.resource_type;
     result.resource_name = resource.resource_name;

@@ -14,18 +14,19 @@
 #pragma once
 
 #include "broker/handlers/handler.h"
+#include "protocol/generated/describe_configs.h"
 
 namespace keel::broker::handlers {
 
-class DescribeConfigsHandler : public HandlerBase<DescribeConfigsHandler> {
+class DescribeConfigsHandler
+    : public TypedHandler<DescribeConfigsHandler, protocol::DescribeConfigsRequest> {
  public:
-  static constexpr int16_t kApiKey = 32;
   static constexpr int16_t kMinVersion = 0;
   static constexpr int16_t kMaxVersion = 4;
 
-  boost::asio::awaitable<HandlerResult> handle(const RequestContext& ctx,
-                                               const protocol::RequestHeader& header,
-                                               std::span<const uint8_t> body) const override;
+  boost::asio::awaitable<HandlerResult> serve(const RequestContext& ctx,
+                                              const protocol::RequestHeader& header,
+                                              protocol::DescribeConfigsRequest& req) const;
 };
 
 }  // namespace keel::broker::handlers

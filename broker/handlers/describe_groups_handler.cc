@@ -3,22 +3,22 @@
 
 #include <string>
 
+#include "broker/broker_services.h"
+#include "broker/group/group_coordinator.h"
 #include "broker/handlers/handler_util.h"
 #include "protocol/generated/describe_groups.h"
 
 namespace keel::broker::handlers {
 
-boost::asio::awaitable<HandlerResult> DescribeGroupsHandler::handle(
-    const RequestContext&, const protocol::RequestHeader& header,
-    std::span<const uint8_t> body) const {
-  std::string why;
-  auto req = decode_body<protocol::DescribeGroupsRequest>(header, body, &why);
-  if (!req) co_return HandlerResult::close(why);
+boost::asio::awaitable<HandlerResult> DescribeGroupsHandler::serve(
+    const RequestContext& ctx, const protocol::RequestHeader& header,
+    protocol::DescribeGroupsRequest& req) const {
+  group::GroupCoordinator* groups = ctx.broker->groups;
   protocol::DescribeGroupsResponse resp;
-  for (const std::string& id : req->groups) {
+  for (const std::string& id : req.groups) {
     protocol::DescribeGroupsResponse::DescribedGroup dg;
     dg.group_id = id;
-    group::GroupCoordinator::Route route = groups_->route(id);
+    group::GroupCoordinator::Route route = groups->route(id);
     if (route.error != 0) {
       dg.error_code = route.error;
       resp.groups.push_back(std::move(dg));

@@ -3,25 +3,20 @@
 // in Kafka; member metadata and assignments only while Stable.
 #pragma once
 
-#include "broker/group/group_coordinator.h"
 #include "broker/handlers/handler.h"
+#include "protocol/generated/describe_groups.h"
 
 namespace keel::broker::handlers {
 
-class DescribeGroupsHandler : public HandlerBase<DescribeGroupsHandler> {
+class DescribeGroupsHandler
+    : public TypedHandler<DescribeGroupsHandler, protocol::DescribeGroupsRequest> {
  public:
-  static constexpr int16_t kApiKey = 15;
   static constexpr int16_t kMinVersion = 0;
   static constexpr int16_t kMaxVersion = 5;
 
-  explicit DescribeGroupsHandler(group::GroupCoordinator* groups) : groups_(groups) {}
-
-  boost::asio::awaitable<HandlerResult> handle(const RequestContext& ctx,
-                                               const protocol::RequestHeader& header,
-                                               std::span<const uint8_t> body) const override;
-
- private:
-  group::GroupCoordinator* groups_;
+  boost::asio::awaitable<HandlerResult> serve(const RequestContext& ctx,
+                                              const protocol::RequestHeader& header,
+                                              protocol::DescribeGroupsRequest& req) const;
 };
 
 }  // namespace keel::broker::handlers

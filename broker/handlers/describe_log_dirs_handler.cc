@@ -48,13 +48,9 @@ std::vector<std::shared_ptr<Partition>> wanted(const BrokerServices& broker,
 
 }  // namespace
 
-boost::asio::awaitable<HandlerResult> DescribeLogDirsHandler::handle(
+boost::asio::awaitable<HandlerResult> DescribeLogDirsHandler::serve(
     const RequestContext& ctx, const protocol::RequestHeader& header,
-    std::span<const uint8_t> body) const {
-  std::string why;
-  std::optional<DescribeLogDirsRequest> req =
-      decode_body<DescribeLogDirsRequest>(header, body, &why);
-  if (!req) co_return HandlerResult::close(why);
+    protocol::DescribeLogDirsRequest& req) const {
   const BrokerServices& broker = *ctx.broker;
 
   // Per log dir, per topic, the partitions found there (maps keep the reply ordered).
@@ -64,7 +60,7 @@ boost::asio::awaitable<HandlerResult> DescribeLogDirsHandler::handle(
   for (const std::string& dir : broker.config->log_dirs) by_dir[dir];
 
   // Named locals, never temporaries inside a co_await expression (broker_services.h).
-  const std::vector<std::shared_ptr<Partition>> partitions = wanted(broker, *req);
+  const std::vector<std::shared_ptr<Partition>> partitions = wanted(broker, req);
   for (const std::shared_ptr<Partition>& partition : partitions) {
     auto place = [](Partition& p) {
       Placement out;

@@ -9,18 +9,19 @@
 #pragma once
 
 #include "broker/handlers/handler.h"
+#include "protocol/generated/describe_log_dirs.h"
 
 namespace keel::broker::handlers {
 
-class DescribeLogDirsHandler : public HandlerBase<DescribeLogDirsHandler> {
+class DescribeLogDirsHandler
+    : public TypedHandler<DescribeLogDirsHandler, protocol::DescribeLogDirsRequest> {
  public:
-  static constexpr int16_t kApiKey = 35;
   static constexpr int16_t kMinVersion = 0;
   static constexpr int16_t kMaxVersion = 4;
 
-  boost::asio::awaitable<HandlerResult> handle(const RequestContext& ctx,
-                                               const protocol::RequestHeader& header,
-                                               std::span<const uint8_t> body) const override;
+  boost::asio::awaitable<HandlerResult> serve(const RequestContext& ctx,
+                                              const protocol::RequestHeader& header,
+                                              protocol::DescribeLogDirsRequest& req) const;
 };
 
 }  // namespace keel::broker::handlers

@@ -70,18 +70,15 @@ ReadOutcome read_on_owner(Partition& p, int32_t current_leader_epoch, int64_t of
 
 }  // namespace
 
-boost::asio::awaitable<HandlerResult> FetchHandler::handle(const RequestContext& ctx,
-                                                           const protocol::RequestHeader& header,
-                                                           std::span<const uint8_t> body) const {
-  std::string why;
-  std::optional<FetchRequest> req = decode_body<FetchRequest>(header, body, &why);
-  if (!req) co_return HandlerResult::close(why);
+boost::asio::awaitable<HandlerResult> FetchHandler::serve(const RequestContext& ctx,
+                                                          const protocol::RequestHeader& header,
+                                                          protocol::FetchRequest& req) const {
   const int16_t version = header.api_version;
   const BrokerServices& broker = *ctx.broker;
 
   FetchResponse resp;
   resp.session_id = 0;
-  if (req->session_id != 0) {
+  if (req.session_id != 0) {
     resp.error_code = error_code(ErrorCode::kFetchSessionIdNotFound);
     co_return respond(header, resp);
   }
@@ -90,11 +87,11 @@ boost::asio::awaitable<HandlerResult> FetchHandler::handle(const RequestContext&
   // them stay valid), resolving topics and partitions.
   auto image = broker.image();
   std::vector<Target> targets;
-  resp.responses.reserve(req->topics.size());
+  resp.responses.reserve(req.topics.size());
   size_t partition_count = 0;
-  for (const auto& t : req->topics) partition_count += t.partitions.size();
+  for (const auto& t : req.topics) partition_count += t.partitions.size();
   targets.reserve(partition_count);
-  for (const auto& t : req->topics) {
+  for (const auto& t : req.topics) {
     FetchResponse::FetchableTopicResponse& tr = resp.responses.emplace_back();
     tr.topic = t.topic;
     tr.topic_id = t.topic_id;
@@ -127,8 +124,8 @@ boost::asio::awaitable<HandlerResult> FetchHandler::handle(const RequestContext&
   }
 
   net::TimerService* timers = broker.timers;
-  const int64_t deadline = timers->now_ms() + std::max(0, req->max_wait_ms);
-  const bool may_wait = req->max_wait_ms > 0 && req->min_bytes > 0;
+  const int64_t deadline = timers->now_ms() + std::max(0, req.max_wait_ms);
+  const bool may_wait = req.max_wait_ms > 0 && req.min_bytes > 0;
   std::shared_ptr<FetchWaiter> waiter;
   if (may_wait) {
     waiter = std::make_shared<FetchWaiter>(co_await boost::asio::this_coro::executor, timers);
@@ -136,7 +133,7 @@ boost::asio::awaitable<HandlerResult> FetchHandler::handle(const RequestContext&
   // Bounded: every pass either returns or waits until an append or the deadline.
   for (int pass = 0;; ++pass) {
     int64_t total = 0;
-    int64_t remaining = std::max(0, req->max_bytes);
+    int64_t remaining = std::max(0, req.max_bytes);
     bool any_error = false;
     for (Target& target : targets) {
       if (target.partition == nullptr) {
@@ -163,7 +160,7 @@ boost::asio::awaitable<HandlerResult> FetchHandler::handle(const RequestContext&
       total += static_cast<int64_t>(o.slice.size);
       remaining = std::max<int64_t>(0, remaining - static_cast<int64_t>(o.slice.size));
     }
-    if (!may_wait || any_error || total >= req->min_bytes || timers->now_ms() >= deadline) break;
+    if (!may_wait || any_error || total >= req.min_bytes || timers->now_ms() >= deadline) break;
     auto waiting = waiter->wait_until(deadline);
     co_await std::move(waiting);
   }

@@ -18,18 +18,18 @@
 #pragma once
 
 #include "broker/handlers/handler.h"
+#include "protocol/generated/fetch.h"
 
 namespace keel::broker::handlers {
 
-class FetchHandler : public HandlerBase<FetchHandler> {
+class FetchHandler : public TypedHandler<FetchHandler, protocol::FetchRequest> {
  public:
-  static constexpr int16_t kApiKey = 1;
   static constexpr int16_t kMinVersion = 4;
   static constexpr int16_t kMaxVersion = 17;
 
-  boost::asio::awaitable<HandlerResult> handle(const RequestContext& ctx,
-                                               const protocol::RequestHeader& header,
-                                               std::span<const uint8_t> body) const override;
+  boost::asio::awaitable<HandlerResult> serve(const RequestContext& ctx,
+                                              const protocol::RequestHeader& header,
+                                              protocol::FetchRequest& req) const;
 };
 
 }  // namespace keel::broker::handlers

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "broker/broker_services.h"
+#include "broker/group/group_coordinator.h"
 #include "broker/handlers/advertised_endpoint.h"
 #include "broker/handlers/handler_util.h"
 #include "protocol/generated/find_coordinator.h"
@@ -49,17 +50,15 @@ Found find(group::GroupCoordinator* groups, const BrokerServices* broker, std::s
 
 }  // namespace
 
-boost::asio::awaitable<HandlerResult> FindCoordinatorHandler::handle(
+boost::asio::awaitable<HandlerResult> FindCoordinatorHandler::serve(
     const RequestContext& ctx, const protocol::RequestHeader& header,
-    std::span<const uint8_t> body) const {
-  std::string why;
-  auto req = decode_body<protocol::FindCoordinatorRequest>(header, body, &why);
-  if (!req) co_return HandlerResult::close(why);
-  const int8_t key_type = header.api_version >= 1 ? req->key_type : 0;
+    protocol::FindCoordinatorRequest& req) const {
+  group::GroupCoordinator* groups = ctx.broker->groups;
+  const int8_t key_type = header.api_version >= 1 ? req.key_type : 0;
   protocol::FindCoordinatorResponse resp;
   if (header.api_version >= 4) {
-    for (const std::string& key : req->coordinator_keys) {
-      Found f = find(groups_, ctx.broker, ctx.listener, key, key_type);
+    for (const std::string& key : req.coordinator_keys) {
+      Found f = find(groups, ctx.broker, ctx.listener, key, key_type);
       protocol::FindCoordinatorResponse::Coordinator c;
       c.key = key;
       c.node_id = f.node_id;
@@ -74,7 +73,7 @@ boost::asio::awaitable<HandlerResult> FindCoordinatorHandler::handle(
       resp.coordinators.push_back(std::move(c));
     }
   } else {
-    Found f = find(groups_, ctx.broker, ctx.listener, req->key, key_type);
+    Found f = find(groups, ctx.broker, ctx.listener, req.key, key_type);
     resp.node_id = f.node_id;
     resp.host = f.host;
     resp.port = f.port;

@@ -5,25 +5,20 @@
 // topic exists (created on first use) groups get COORDINATOR_NOT_AVAILABLE, which clients retry.
 #pragma once
 
-#include "broker/group/group_coordinator.h"
 #include "broker/handlers/handler.h"
+#include "protocol/generated/find_coordinator.h"
 
 namespace keel::broker::handlers {
 
-class FindCoordinatorHandler : public HandlerBase<FindCoordinatorHandler> {
+class FindCoordinatorHandler
+    : public TypedHandler<FindCoordinatorHandler, protocol::FindCoordinatorRequest> {
  public:
-  static constexpr int16_t kApiKey = 10;
   static constexpr int16_t kMinVersion = 0;
   static constexpr int16_t kMaxVersion = 4;
 
-  explicit FindCoordinatorHandler(group::GroupCoordinator* groups) : groups_(groups) {}
-
-  boost::asio::awaitable<HandlerResult> handle(const RequestContext& ctx,
-                                               const protocol::RequestHeader& header,
-                                               std::span<const uint8_t> body) const override;
-
- private:
-  group::GroupCoordinator* groups_;
+  boost::asio::awaitable<HandlerResult> serve(const RequestContext& ctx,
+                                              const protocol::RequestHeader& header,
+                                              protocol::FindCoordinatorRequest& req) const;
 };
 
 }  // namespace keel::broker::handlers

@@ -18,18 +18,18 @@
 
 namespace keel::broker::handlers {
 
-absl::Status register_group_handlers(HandlerRegistry& registry, group::GroupCoordinator* groups) {
-  KEEL_RETURN_IF_ERROR(registry.add(std::make_unique<FindCoordinatorHandler>(groups)));
-  KEEL_RETURN_IF_ERROR(registry.add(std::make_unique<JoinGroupHandler>(groups)));
-  KEEL_RETURN_IF_ERROR(registry.add(std::make_unique<SyncGroupHandler>(groups)));
-  KEEL_RETURN_IF_ERROR(registry.add(std::make_unique<HeartbeatHandler>(groups)));
-  KEEL_RETURN_IF_ERROR(registry.add(std::make_unique<LeaveGroupHandler>(groups)));
-  KEEL_RETURN_IF_ERROR(registry.add(std::make_unique<OffsetCommitHandler>(groups)));
-  KEEL_RETURN_IF_ERROR(registry.add(std::make_unique<OffsetFetchHandler>(groups)));
-  KEEL_RETURN_IF_ERROR(registry.add(std::make_unique<ListGroupsHandler>(groups)));
-  KEEL_RETURN_IF_ERROR(registry.add(std::make_unique<DescribeGroupsHandler>(groups)));
-  KEEL_RETURN_IF_ERROR(registry.add(std::make_unique<DeleteGroupsHandler>(groups)));
-  KEEL_RETURN_IF_ERROR(registry.add(std::make_unique<OffsetDeleteHandler>(groups)));
+absl::Status register_group_handlers(HandlerRegistry& registry) {
+  KEEL_RETURN_IF_ERROR(registry.add(std::make_unique<FindCoordinatorHandler>()));
+  KEEL_RETURN_IF_ERROR(registry.add(std::make_unique<JoinGroupHandler>()));
+  KEEL_RETURN_IF_ERROR(registry.add(std::make_unique<SyncGroupHandler>()));
+  KEEL_RETURN_IF_ERROR(registry.add(std::make_unique<HeartbeatHandler>()));
+  KEEL_RETURN_IF_ERROR(registry.add(std::make_unique<LeaveGroupHandler>()));
+  KEEL_RETURN_IF_ERROR(registry.add(std::make_unique<OffsetCommitHandler>()));
+  KEEL_RETURN_IF_ERROR(registry.add(std::make_unique<OffsetFetchHandler>()));
+  KEEL_RETURN_IF_ERROR(registry.add(std::make_unique<ListGroupsHandler>()));
+  KEEL_RETURN_IF_ERROR(registry.add(std::make_unique<DescribeGroupsHandler>()));
+  KEEL_RETURN_IF_ERROR(registry.add(std::make_unique<DeleteGroupsHandler>()));
+  KEEL_RETURN_IF_ERROR(registry.add(std::make_unique<OffsetDeleteHandler>()));
   return absl::OkStatus();
 }
 

@@ -44,7 +44,9 @@ boost::asio::awaitable<HandlerResult> Dispatcher::handle(const net::RequestOrigi
                                    std::to_string(range.max_version) + ")");
   }
   const RequestContext ctx{registry_, broker_, origin.client_host, origin.listener};
-  co_return co_await handler->handle(ctx, header, body);
+  // Named first, never a temporary inside the co_await (GCC 12, broker_services.h).
+  auto op = handler->handle(ctx, header, body);
+  co_return co_await std::move(op);
 }
 
 }  // namespace keel::broker::handlers

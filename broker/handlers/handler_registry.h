@@ -2,8 +2,8 @@
 // The table of per-API handlers and the Dispatcher that routes requests to them.
 //
 // Design:
-// - One handler per API, each in its own file, declaring its key and implemented version
-//   range as constants (handler.h).
+// - One handler per API, each in its own file, declaring its implemented version range as
+//   constants; the key is its generated request message's (TypedHandler, handler.h).
 // - The registry is the ONLY source of ApiVersions' list: advertised() is derived from the
 //   registered handlers, so an API is advertised exactly when it is implemented, at exactly
 //   the versions it implements. Clients pick versions from that list, so advertising more

@@ -1,11 +1,10 @@
 // File: broker/handlers/handler_util.h
-// Small pieces every handler repeats: decode the body at the header's version, encode the
-// response frame, and turn a status into the Kafka error code and message of a response.
+// Small pieces every handler repeats: encode the response frame, and turn a status into the
+// Kafka error code and message of a response. (Decoding is TypedHandler's, handler.h.)
 #pragma once
 
 #include <cstdint>
 #include <optional>
-#include <span>
 #include <string>
 
 #include "absl/status/status.h"
@@ -13,26 +12,8 @@
 #include "protocol/error_code.h"
 #include "protocol/wire/framing.h"
 #include "protocol/wire/header.h"
-#include "protocol/wire/reader.h"
 
 namespace keel::broker::handlers {
-
-// The request body decoded at `header.api_version`; nullopt (with `why` set) when it does not
-// decode, which closes the connection: the stream's framing is fine but we cannot answer a
-// request we cannot read.
-template <typename Request>
-std::optional<Request> decode_body(const protocol::RequestHeader& header,
-                                   std::span<const uint8_t> body, std::string* why) {
-  Request request;
-  protocol::Reader reader(body);
-  absl::Status status = request.decode(reader, header.api_version);
-  if (!status.ok()) {
-    *why = "malformed request (api key " + std::to_string(header.api_key) + " v" +
-           std::to_string(header.api_version) + "): " + std::string(status.message());
-    return std::nullopt;
-  }
-  return request;
-}
 
 template <typename Response>
 net::HandlerResult respond(const protocol::RequestHeader& header, const Response& response) {

@@ -65,17 +65,13 @@ absl::Status to_change(const BrokerServices& broker, int8_t resource_type,
 
 }  // namespace
 
-boost::asio::awaitable<HandlerResult> IncrementalAlterConfigsHandler::handle(
+boost::asio::awaitable<HandlerResult> IncrementalAlterConfigsHandler::serve(
     const RequestContext& ctx, const protocol::RequestHeader& header,
-    std::span<const uint8_t> body) const {
-  std::string why;
-  std::optional<IncrementalAlterConfigsRequest> req =
-      decode_body<IncrementalAlterConfigsRequest>(header, body, &why);
-  if (!req) co_return HandlerResult::close(why);
+    protocol::IncrementalAlterConfigsRequest& req) const {
   const BrokerServices& broker = *ctx.broker;
 
   std::vector<ConfigAlteration> alterations;
-  for (const auto& resource : req->resources) {
+  for (const auto& resource : req.resources) {
     ConfigAlteration a;
     a.resource_type = resource.resource_type;
     a.resource_name = resource.resource_name;
@@ -88,7 +84,7 @@ boost::asio::awaitable<HandlerResult> IncrementalAlterConfigsHandler::handle(
     alterations.push_back(std::move(a));
   }
   check_config_alterations(broker, *broker.image(), alterations);
-  co_await run_config_alterations(broker, alterations, /*replace_all=*/false, req->validate_only);
+  co_await run_config_alterations(broker, alterations, /*replace_all=*/false, req.validate_only);
 
   IncrementalAlterConfigsResponse resp;
   resp.responses =

@@ -11,18 +11,20 @@
 #pragma once
 
 #include "broker/handlers/handler.h"
+#include "protocol/generated/incremental_alter_configs.h"
 
 namespace keel::broker::handlers {
 
-class IncrementalAlterConfigsHandler : public HandlerBase<IncrementalAlterConfigsHandler> {
+class IncrementalAlterConfigsHandler
+    : public TypedHandler<IncrementalAlterConfigsHandler,
+                          protocol::IncrementalAlterConfigsRequest> {
  public:
-  static constexpr int16_t kApiKey = 44;
   static constexpr int16_t kMinVersion = 0;
   static constexpr int16_t kMaxVersion = 1;
 
-  boost::asio::awaitable<HandlerResult> handle(const RequestContext& ctx,
-                                               const protocol::RequestHeader& header,
-                                               std::span<const uint8_t> body) const override;
+  boost::asio::awaitable<HandlerResult> serve(const RequestContext& ctx,
+                                              const protocol::RequestHeader& header,
+                                              protocol::IncrementalAlterConfigsRequest& req) const;
 };
 
 }  // namespace keel::broker::handlers

@@ -3,36 +3,36 @@
 
 #include <string>
 
+#include "broker/broker_services.h"
+#include "broker/group/group_coordinator.h"
 #include "broker/handlers/handler_util.h"
 #include "protocol/generated/join_group.h"
 
 namespace keel::broker::handlers {
 
-boost::asio::awaitable<HandlerResult> JoinGroupHandler::handle(
+boost::asio::awaitable<HandlerResult> JoinGroupHandler::serve(
     const RequestContext& ctx, const protocol::RequestHeader& header,
-    std::span<const uint8_t> body) const {
-  std::string why;
-  auto req = decode_body<protocol::JoinGroupRequest>(header, body, &why);
-  if (!req) co_return HandlerResult::close(why);
+    protocol::JoinGroupRequest& req) const {
+  group::GroupCoordinator* groups = ctx.broker->groups;
   const int16_t v = header.api_version;
   protocol::JoinGroupResponse resp;
   resp.protocol_name = v >= 7 ? std::nullopt : std::optional<std::string>(std::string());
-  resp.member_id = req->member_id;
-  group::GroupCoordinator::Route route = groups_->route(req->group_id);
+  resp.member_id = req.member_id;
+  group::GroupCoordinator::Route route = groups->route(req.group_id);
   if (route.error != 0) {
     resp.error_code = route.error;
     co_return respond(header, resp);
   }
   group::JoinRequest jr;
-  jr.group_id = req->group_id;
-  jr.member_id = req->member_id;
-  if (v >= 5) jr.instance_id = req->group_instance_id;
+  jr.group_id = req.group_id;
+  jr.member_id = req.member_id;
+  if (v >= 5) jr.instance_id = req.group_instance_id;
   jr.client_id = header.client_id.value_or("");
   jr.client_host = std::string(ctx.client_host);
-  jr.session_timeout_ms = req->session_timeout_ms;
-  jr.rebalance_timeout_ms = v >= 1 ? req->rebalance_timeout_ms : req->session_timeout_ms;
-  jr.protocol_type = req->protocol_type;
-  for (auto& p : req->protocols) jr.protocols.push_back({p.name, std::move(p.metadata)});
+  jr.session_timeout_ms = req.session_timeout_ms;
+  jr.rebalance_timeout_ms = v >= 1 ? req.rebalance_timeout_ms : req.session_timeout_ms;
+  jr.protocol_type = req.protocol_type;
+  for (auto& p : req.protocols) jr.protocols.push_back({p.name, std::move(p.metadata)});
   jr.require_known_member_id = v >= 4;
   auto op = group::GroupCoordinator::join(route.shard, std::move(jr));
   group::JoinResult r = co_await std::move(op);

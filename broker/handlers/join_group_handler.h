@@ -3,25 +3,19 @@
 // (group/group_shard.h); MEMBER_ID_REQUIRED on a first join from v4; static members (v5+).
 #pragma once
 
-#include "broker/group/group_coordinator.h"
 #include "broker/handlers/handler.h"
+#include "protocol/generated/join_group.h"
 
 namespace keel::broker::handlers {
 
-class JoinGroupHandler : public HandlerBase<JoinGroupHandler> {
+class JoinGroupHandler : public TypedHandler<JoinGroupHandler, protocol::JoinGroupRequest> {
  public:
-  static constexpr int16_t kApiKey = 11;
   static constexpr int16_t kMinVersion = 0;
   static constexpr int16_t kMaxVersion = 9;
 
-  explicit JoinGroupHandler(group::GroupCoordinator* groups) : groups_(groups) {}
-
-  boost::asio::awaitable<HandlerResult> handle(const RequestContext& ctx,
-                                               const protocol::RequestHeader& header,
-                                               std::span<const uint8_t> body) const override;
-
- private:
-  group::GroupCoordinator* groups_;
+  boost::asio::awaitable<HandlerResult> serve(const RequestContext& ctx,
+                                              const protocol::RequestHeader& header,
+                                              protocol::JoinGroupRequest& req) const;
 };
 
 }  // namespace keel::broker::handlers

@@ -4,31 +4,31 @@
 #include <string>
 #include <vector>
 
+#include "broker/broker_services.h"
+#include "broker/group/group_coordinator.h"
 #include "broker/handlers/handler_util.h"
 #include "protocol/generated/leave_group.h"
 
 namespace keel::broker::handlers {
 
-boost::asio::awaitable<HandlerResult> LeaveGroupHandler::handle(
-    const RequestContext&, const protocol::RequestHeader& header,
-    std::span<const uint8_t> body) const {
-  std::string why;
-  auto req = decode_body<protocol::LeaveGroupRequest>(header, body, &why);
-  if (!req) co_return HandlerResult::close(why);
+boost::asio::awaitable<HandlerResult> LeaveGroupHandler::serve(
+    const RequestContext& ctx, const protocol::RequestHeader& header,
+    protocol::LeaveGroupRequest& req) const {
+  group::GroupCoordinator* groups = ctx.broker->groups;
   const int16_t v = header.api_version;
   protocol::LeaveGroupResponse resp;
   std::vector<group::MemberIdentity> members;
   if (v >= 3) {
-    for (const auto& m : req->members) members.push_back({m.member_id, m.group_instance_id});
+    for (const auto& m : req.members) members.push_back({m.member_id, m.group_instance_id});
   } else {
-    members.push_back({req->member_id, std::nullopt});
+    members.push_back({req.member_id, std::nullopt});
   }
-  group::GroupCoordinator::Route route = groups_->route(req->group_id);
+  group::GroupCoordinator::Route route = groups->route(req.group_id);
   if (route.error != 0) {
     resp.error_code = route.error;
     co_return respond(header, resp);
   }
-  auto work = [g = req->group_id, members](group::GroupShard& shard) {
+  auto work = [g = req.group_id, members](group::GroupShard& shard) {
     return shard.leave(g, members);
   };
   auto op = group::GroupCoordinator::on_shard(route.shard, std::move(work));

@@ -2,25 +2,19 @@
 // LeaveGroup (key 13), v0-5 (v3+: a batch of members, by member id or instance id).
 #pragma once
 
-#include "broker/group/group_coordinator.h"
 #include "broker/handlers/handler.h"
+#include "protocol/generated/leave_group.h"
 
 namespace keel::broker::handlers {
 
-class LeaveGroupHandler : public HandlerBase<LeaveGroupHandler> {
+class LeaveGroupHandler : public TypedHandler<LeaveGroupHandler, protocol::LeaveGroupRequest> {
  public:
-  static constexpr int16_t kApiKey = 13;
   static constexpr int16_t kMinVersion = 0;
   static constexpr int16_t kMaxVersion = 5;
 
-  explicit LeaveGroupHandler(group::GroupCoordinator* groups) : groups_(groups) {}
-
-  boost::asio::awaitable<HandlerResult> handle(const RequestContext& ctx,
-                                               const protocol::RequestHeader& header,
-                                               std::span<const uint8_t> body) const override;
-
- private:
-  group::GroupCoordinator* groups_;
+  boost::asio::awaitable<HandlerResult> serve(const RequestContext& ctx,
+                                              const protocol::RequestHeader& header,
+                                              protocol::LeaveGroupRequest& req) const;
 };
 
 }  // namespace keel::broker::handlers

@@ -6,31 +6,31 @@
 #include <vector>
 
 #include "absl/strings/ascii.h"
+#include "broker/broker_services.h"
+#include "broker/group/group_coordinator.h"
 #include "broker/handlers/handler_util.h"
 #include "protocol/generated/list_groups.h"
 
 namespace keel::broker::handlers {
 
-boost::asio::awaitable<HandlerResult> ListGroupsHandler::handle(
-    const RequestContext&, const protocol::RequestHeader& header,
-    std::span<const uint8_t> body) const {
-  std::string why;
-  auto req = decode_body<protocol::ListGroupsRequest>(header, body, &why);
-  if (!req) co_return HandlerResult::close(why);
+boost::asio::awaitable<HandlerResult> ListGroupsHandler::serve(
+    const RequestContext& ctx, const protocol::RequestHeader& header,
+    protocol::ListGroupsRequest& req) const {
+  group::GroupCoordinator* groups = ctx.broker->groups;
   const int16_t v = header.api_version;
   std::vector<std::string> states;
   if (v >= 4) {
-    for (const std::string& s : req->states_filter) states.push_back(absl::AsciiStrToLower(s));
+    for (const std::string& s : req.states_filter) states.push_back(absl::AsciiStrToLower(s));
   }
   bool classic = true;
-  if (v >= 5 && !req->types_filter.empty()) {
+  if (v >= 5 && !req.types_filter.empty()) {
     classic = false;
-    for (const std::string& t : req->types_filter) {
+    for (const std::string& t : req.types_filter) {
       if (absl::AsciiStrToLower(t) == "classic") classic = true;
     }
   }
   protocol::ListGroupsResponse resp;
-  for (const std::shared_ptr<group::GroupShard>& shard : groups_->shards()) {
+  for (const std::shared_ptr<group::GroupShard>& shard : groups->shards()) {
     auto work = [](group::GroupShard& s) { return s.list(); };
     auto op = group::GroupCoordinator::on_shard(shard, work);
     std::vector<group::ListedGroup> listed = co_await std::move(op);

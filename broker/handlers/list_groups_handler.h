@@ -3,25 +3,19 @@
 // "classic").
 #pragma once
 
-#include "broker/group/group_coordinator.h"
 #include "broker/handlers/handler.h"
+#include "protocol/generated/list_groups.h"
 
 namespace keel::broker::handlers {
 
-class ListGroupsHandler : public HandlerBase<ListGroupsHandler> {
+class ListGroupsHandler : public TypedHandler<ListGroupsHandler, protocol::ListGroupsRequest> {
  public:
-  static constexpr int16_t kApiKey = 16;
   static constexpr int16_t kMinVersion = 0;
   static constexpr int16_t kMaxVersion = 5;
 
-  explicit ListGroupsHandler(group::GroupCoordinator* groups) : groups_(groups) {}
-
-  boost::asio::awaitable<HandlerResult> handle(const RequestContext& ctx,
-                                               const protocol::RequestHeader& header,
-                                               std::span<const uint8_t> body) const override;
-
- private:
-  group::GroupCoordinator* groups_;
+  boost::asio::awaitable<HandlerResult> serve(const RequestContext& ctx,
+                                              const protocol::RequestHeader& header,
+                                              protocol::ListGroupsRequest& req) const;
 };
 
 }  // namespace keel::broker::handlers

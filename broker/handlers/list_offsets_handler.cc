@@ -63,17 +63,14 @@ ListOffsetsResponse::ListOffsetsPartitionResponse lookup(Partition& p, int32_t c
 
 }  // namespace
 
-boost::asio::awaitable<HandlerResult> ListOffsetsHandler::handle(
+boost::asio::awaitable<HandlerResult> ListOffsetsHandler::serve(
     const RequestContext& ctx, const protocol::RequestHeader& header,
-    std::span<const uint8_t> body) const {
-  std::string why;
-  std::optional<ListOffsetsRequest> req = decode_body<ListOffsetsRequest>(header, body, &why);
-  if (!req) co_return HandlerResult::close(why);
+    protocol::ListOffsetsRequest& req) const {
   const BrokerServices& broker = *ctx.broker;
   auto image = broker.image();
 
   ListOffsetsResponse resp;
-  for (const auto& topic : req->topics) {
+  for (const auto& topic : req.topics) {
     ListOffsetsResponse::ListOffsetsTopicResponse& tr = resp.topics.emplace_back();
     tr.name = topic.name;
     const controller::TopicImage* topic_image = image->topic(topic.name);

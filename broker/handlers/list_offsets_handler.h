@@ -9,18 +9,18 @@
 #pragma once
 
 #include "broker/handlers/handler.h"
+#include "protocol/generated/list_offsets.h"
 
 namespace keel::broker::handlers {
 
-class ListOffsetsHandler : public HandlerBase<ListOffsetsHandler> {
+class ListOffsetsHandler : public TypedHandler<ListOffsetsHandler, protocol::ListOffsetsRequest> {
  public:
-  static constexpr int16_t kApiKey = 2;
   static constexpr int16_t kMinVersion = 1;
   static constexpr int16_t kMaxVersion = 8;
 
-  boost::asio::awaitable<HandlerResult> handle(const RequestContext& ctx,
-                                               const protocol::RequestHeader& header,
-                                               std::span<const uint8_t> body) const override;
+  boost::asio::awaitable<HandlerResult> serve(const RequestContext& ctx,
+                                              const protocol::RequestHeader& header,
+                                              protocol::ListOffsetsRequest& req) const;
 };
 
 }  // namespace keel::broker::handlers

@@ -60,24 +60,21 @@ MetadataResponse::MetadataResponseTopic topic_error(std::optional<std::string> n
 
 }  // namespace
 
-boost::asio::awaitable<HandlerResult> MetadataHandler::handle(const RequestContext& ctx,
-                                                              const protocol::RequestHeader& header,
-                                                              std::span<const uint8_t> body) const {
-  std::string why;
-  std::optional<MetadataRequest> req = decode_body<MetadataRequest>(header, body, &why);
-  if (!req) co_return HandlerResult::close(why);
+boost::asio::awaitable<HandlerResult> MetadataHandler::serve(const RequestContext& ctx,
+                                                             const protocol::RequestHeader& header,
+                                                             protocol::MetadataRequest& req) const {
   const int16_t version = header.api_version;
   const BrokerServices& broker = *ctx.broker;
 
-  const bool all_topics = !req->topics.has_value() || (version == 0 && req->topics->empty());
+  const bool all_topics = !req.topics.has_value() || (version == 0 && req.topics->empty());
   const bool may_create =
-      broker.config->auto_create_topics_enable && (version < 4 || req->allow_auto_topic_creation);
+      broker.config->auto_create_topics_enable && (version < 4 || req.allow_auto_topic_creation);
 
   // Auto-create the unknown named topics first (one controller call for all of them).
   if (!all_topics && may_create) {
     std::vector<controller::NewTopic> missing;
     auto image = broker.image();
-    for (const auto& t : *req->topics) {
+    for (const auto& t : *req.topics) {
       if (!t.name.has_value() || t.name->empty()) continue;
       if (image->topic(*t.name) != nullptr) continue;
       if (std::any_of(missing.begin(), missing.end(),
@@ -118,7 +115,7 @@ boost::asio::awaitable<HandlerResult> MetadataHandler::handle(const RequestConte
       resp.topics.push_back(describe_topic(*image, *topic));
     }
   } else {
-    for (const auto& t : *req->topics) {
+    for (const auto& t : *req.topics) {
       const controller::TopicImage* topic = nullptr;
       if (t.name.has_value()) {
         topic = image->topic(*t.name);

@@ -13,18 +13,18 @@
 #pragma once
 
 #include "broker/handlers/handler.h"
+#include "protocol/generated/metadata.h"
 
 namespace keel::broker::handlers {
 
-class MetadataHandler : public HandlerBase<MetadataHandler> {
+class MetadataHandler : public TypedHandler<MetadataHandler, protocol::MetadataRequest> {
  public:
-  static constexpr int16_t kApiKey = 3;
   static constexpr int16_t kMinVersion = 0;
   static constexpr int16_t kMaxVersion = 13;
 
-  boost::asio::awaitable<HandlerResult> handle(const RequestContext& ctx,
-                                               const protocol::RequestHeader& header,
-                                               std::span<const uint8_t> body) const override;
+  boost::asio::awaitable<HandlerResult> serve(const RequestContext& ctx,
+                                              const protocol::RequestHeader& header,
+                                              protocol::MetadataRequest& req) const;
 };
 
 }  // namespace keel::broker::handlers

@@ -5,34 +5,33 @@
 #include <vector>
 
 #include "broker/broker_services.h"
+#include "broker/group/group_coordinator.h"
 #include "broker/handlers/handler_util.h"
 #include "protocol/generated/offset_commit.h"
 
 namespace keel::broker::handlers {
 
-boost::asio::awaitable<HandlerResult> OffsetCommitHandler::handle(
+boost::asio::awaitable<HandlerResult> OffsetCommitHandler::serve(
     const RequestContext& ctx, const protocol::RequestHeader& header,
-    std::span<const uint8_t> body) const {
-  std::string why;
-  auto req = decode_body<protocol::OffsetCommitRequest>(header, body, &why);
-  if (!req) co_return HandlerResult::close(why);
+    protocol::OffsetCommitRequest& req) const {
+  group::GroupCoordinator* groups = ctx.broker->groups;
   const int16_t v = header.api_version;
   protocol::OffsetCommitResponse resp;
   // Every partition's response slot, in request order; kNone until decided.
   std::vector<int16_t> errors;
-  for (const auto& t : req->topics) {
+  for (const auto& t : req.topics) {
     for (size_t i = 0; i < t.partitions.size(); ++i) errors.push_back(0);
   }
-  auto image = ctx.broker != nullptr ? ctx.broker->image() : nullptr;
+  auto image = ctx.broker->image();
   group::CommitRequest cr;
-  cr.group_id = req->group_id;
-  cr.generation = v >= 1 ? req->generation_id_or_member_epoch : -1;
-  cr.member_id = v >= 1 ? req->member_id : std::string();
-  if (v >= 7) cr.instance_id = req->group_instance_id;
+  cr.group_id = req.group_id;
+  cr.generation = v >= 1 ? req.generation_id_or_member_epoch : -1;
+  cr.member_id = v >= 1 ? req.member_id : std::string();
+  if (v >= 7) cr.instance_id = req.group_instance_id;
   std::vector<size_t> slots;  // cr.offsets[i] answers errors[slots[i]]
-  group::GroupCoordinator::Route route = groups_->route(req->group_id);
+  group::GroupCoordinator::Route route = groups->route(req.group_id);
   size_t slot = 0;
-  for (const auto& t : req->topics) {
+  for (const auto& t : req.topics) {
     const controller::TopicImage* topic = image ? image->topic(t.name) : nullptr;
     for (const auto& p : t.partitions) {
       if (topic == nullptr || !topic->partitions.count(p.partition_index)) {
@@ -59,7 +58,7 @@ boost::asio::awaitable<HandlerResult> OffsetCommitHandler::handle(
     for (size_t i = 0; i < slots.size() && i < result.size(); ++i) errors[slots[i]] = result[i];
   }
   slot = 0;
-  for (const auto& t : req->topics) {
+  for (const auto& t : req.topics) {
     protocol::OffsetCommitResponse::OffsetCommitResponseTopic rt;
     rt.name = t.name;
     for (const auto& p : t.partitions) {

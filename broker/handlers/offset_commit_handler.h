@@ -4,25 +4,20 @@
 // Metadata strings are kept and returned by OffsetFetch.
 #pragma once
 
-#include "broker/group/group_coordinator.h"
 #include "broker/handlers/handler.h"
+#include "protocol/generated/offset_commit.h"
 
 namespace keel::broker::handlers {
 
-class OffsetCommitHandler : public HandlerBase<OffsetCommitHandler> {
+class OffsetCommitHandler
+    : public TypedHandler<OffsetCommitHandler, protocol::OffsetCommitRequest> {
  public:
-  static constexpr int16_t kApiKey = 8;
   static constexpr int16_t kMinVersion = 0;
   static constexpr int16_t kMaxVersion = 9;
 
-  explicit OffsetCommitHandler(group::GroupCoordinator* groups) : groups_(groups) {}
-
-  boost::asio::awaitable<HandlerResult> handle(const RequestContext& ctx,
-                                               const protocol::RequestHeader& header,
-                                               std::span<const uint8_t> body) const override;
-
- private:
-  group::GroupCoordinator* groups_;
+  boost::asio::awaitable<HandlerResult> serve(const RequestContext& ctx,
+                                              const protocol::RequestHeader& header,
+                                              protocol::OffsetCommitRequest& req) const;
 };
 
 }  // namespace keel::broker::handlers

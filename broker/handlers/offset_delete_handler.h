@@ -3,25 +3,20 @@
 // subscribes to; tombstones for the rest.
 #pragma once
 
-#include "broker/group/group_coordinator.h"
 #include "broker/handlers/handler.h"
+#include "protocol/generated/offset_delete.h"
 
 namespace keel::broker::handlers {
 
-class OffsetDeleteHandler : public HandlerBase<OffsetDeleteHandler> {
+class OffsetDeleteHandler
+    : public TypedHandler<OffsetDeleteHandler, protocol::OffsetDeleteRequest> {
  public:
-  static constexpr int16_t kApiKey = 47;
   static constexpr int16_t kMinVersion = 0;
   static constexpr int16_t kMaxVersion = 0;
 
-  explicit OffsetDeleteHandler(group::GroupCoordinator* groups) : groups_(groups) {}
-
-  boost::asio::awaitable<HandlerResult> handle(const RequestContext& ctx,
-                                               const protocol::RequestHeader& header,
-                                               std::span<const uint8_t> body) const override;
-
- private:
-  group::GroupCoordinator* groups_;
+  boost::asio::awaitable<HandlerResult> serve(const RequestContext& ctx,
+                                              const protocol::RequestHeader& header,
+                                              protocol::OffsetDeleteRequest& req) const;
 };
 
 }  // namespace keel::broker::handlers

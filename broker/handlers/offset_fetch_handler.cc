@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "broker/broker_services.h"
+#include "broker/group/group_coordinator.h"
 #include "broker/handlers/handler_util.h"
 #include "protocol/generated/offset_fetch.h"
 
@@ -59,17 +61,15 @@ void add_offsets(const std::vector<group::FetchedOffset>& fetched,
 
 }  // namespace
 
-boost::asio::awaitable<HandlerResult> OffsetFetchHandler::handle(
-    const RequestContext&, const protocol::RequestHeader& header,
-    std::span<const uint8_t> body) const {
-  std::string why;
-  auto req = decode_body<protocol::OffsetFetchRequest>(header, body, &why);
-  if (!req) co_return HandlerResult::close(why);
+boost::asio::awaitable<HandlerResult> OffsetFetchHandler::serve(
+    const RequestContext& ctx, const protocol::RequestHeader& header,
+    protocol::OffsetFetchRequest& req) const {
+  group::GroupCoordinator* groups = ctx.broker->groups;
   const int16_t v = header.api_version;
   protocol::OffsetFetchResponse resp;
   if (v >= 8) {
-    for (const auto& g : req->groups) {
-      auto op = fetch_group(groups_, g.group_id, requested(g.topics));
+    for (const auto& g : req.groups) {
+      auto op = fetch_group(groups, g.group_id, requested(g.topics));
       Fetched f = co_await std::move(op);
       protocol::OffsetFetchResponse::OffsetFetchResponseGroup rg;
       rg.group_id = g.group_id;
@@ -79,8 +79,8 @@ boost::asio::awaitable<HandlerResult> OffsetFetchHandler::handle(
     }
     co_return respond(header, resp);
   }
-  const std::optional<group::TopicPartitions> topics = requested(req->topics);
-  auto op = fetch_group(groups_, req->group_id, topics);
+  const std::optional<group::TopicPartitions> topics = requested(req.topics);
+  auto op = fetch_group(groups, req.group_id, topics);
   Fetched f = co_await std::move(op);
   if (f.first != 0 && v < 2 && topics) {
     // No top-level error before v2: every partition carries it.

@@ -3,25 +3,19 @@
 // several groups). Partitions without a committed offset answer -1 with empty metadata.
 #pragma once
 
-#include "broker/group/group_coordinator.h"
 #include "broker/handlers/handler.h"
+#include "protocol/generated/offset_fetch.h"
 
 namespace keel::broker::handlers {
 
-class OffsetFetchHandler : public HandlerBase<OffsetFetchHandler> {
+class OffsetFetchHandler : public TypedHandler<OffsetFetchHandler, protocol::OffsetFetchRequest> {
  public:
-  static constexpr int16_t kApiKey = 9;
   static constexpr int16_t kMinVersion = 0;
   static constexpr int16_t kMaxVersion = 9;
 
-  explicit OffsetFetchHandler(group::GroupCoordinator* groups) : groups_(groups) {}
-
-  boost::asio::awaitable<HandlerResult> handle(const RequestContext& ctx,
-                                               const protocol::RequestHeader& header,
-                                               std::span<const uint8_t> body) const override;
-
- private:
-  group::GroupCoordinator* groups_;
+  boost::asio::awaitable<HandlerResult> serve(const RequestContext& ctx,
+                                              const protocol::RequestHeader& header,
+                                              protocol::OffsetFetchRequest& req) const;
 };
 
 }  // namespace keel::broker::handlers

@@ -22,19 +22,16 @@ struct PartitionOutcome {
 
 }  // namespace
 
-boost::asio::awaitable<HandlerResult> ProduceHandler::handle(const RequestContext& ctx,
-                                                             const protocol::RequestHeader& header,
-                                                             std::span<const uint8_t> body) const {
-  std::string why;
-  std::optional<ProduceRequest> req = decode_body<ProduceRequest>(header, body, &why);
-  if (!req) co_return HandlerResult::close(why);
+boost::asio::awaitable<HandlerResult> ProduceHandler::serve(const RequestContext& ctx,
+                                                            const protocol::RequestHeader& header,
+                                                            protocol::ProduceRequest& req) const {
   const int16_t version = header.api_version;
   const BrokerServices& broker = *ctx.broker;
-  const bool valid_acks = req->acks == -1 || req->acks == 0 || req->acks == 1;
+  const bool valid_acks = req.acks == -1 || req.acks == 0 || req.acks == 1;
 
   auto image = broker.image();
   ProduceResponse resp;
-  for (const auto& topic : req->topic_data) {
+  for (const auto& topic : req.topic_data) {
     ProduceResponse::TopicProduceResponse tr;
     tr.name = topic.name;
     const controller::TopicImage* topic_image = image->topic(topic.name);
@@ -59,7 +56,7 @@ boost::asio::awaitable<HandlerResult> ProduceHandler::handle(const RequestContex
                   : "unknown topic or partition " + topic.name + "-" + std::to_string(pd.index));
       } else {
         const protocol::RecordsView records = pd.records.value_or(protocol::RecordsView{});
-        const int16_t acks = req->acks;
+        const int16_t acks = req.acks;
         auto append = [records, acks, min_isr](Partition& p) {
           PartitionOutcome o;
           o.leader_epoch = p.leader_epoch();
@@ -96,7 +93,7 @@ boost::asio::awaitable<HandlerResult> ProduceHandler::handle(const RequestContex
     }
     resp.responses.push_back(std::move(tr));
   }
-  if (req->acks == 0) co_return HandlerResult::no_response();
+  if (req.acks == 0) co_return HandlerResult::no_response();
   co_return respond(header, resp);
 }
 

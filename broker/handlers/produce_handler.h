@@ -16,18 +16,18 @@
 #pragma once
 
 #include "broker/handlers/handler.h"
+#include "protocol/generated/produce.h"
 
 namespace keel::broker::handlers {
 
-class ProduceHandler : public HandlerBase<ProduceHandler> {
+class ProduceHandler : public TypedHandler<ProduceHandler, protocol::ProduceRequest> {
  public:
-  static constexpr int16_t kApiKey = 0;
   static constexpr int16_t kMinVersion = 0;
   static constexpr int16_t kMaxVersion = 12;
 
-  boost::asio::awaitable<HandlerResult> handle(const RequestContext& ctx,
-                                               const protocol::RequestHeader& header,
-                                               std::span<const uint8_t> body) const override;
+  boost::asio::awaitable<HandlerResult> serve(const RequestContext& ctx,
+                                              const protocol::RequestHeader& header,
+                                              protocol::ProduceRequest& req) const;
 };
 
 }  // namespace keel::broker::handlers

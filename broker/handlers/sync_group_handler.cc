@@ -3,35 +3,34 @@
 
 #include <string>
 
+#include "broker/broker_services.h"
+#include "broker/group/group_coordinator.h"
 #include "broker/handlers/handler_util.h"
 #include "protocol/generated/sync_group.h"
 
 namespace keel::broker::handlers {
 
-boost::asio::awaitable<HandlerResult> SyncGroupHandler::handle(
-    const RequestContext&, const protocol::RequestHeader& header,
-    std::span<const uint8_t> body) const {
-  std::string why;
-  auto req = decode_body<protocol::SyncGroupRequest>(header, body, &why);
-  if (!req) co_return HandlerResult::close(why);
+boost::asio::awaitable<HandlerResult> SyncGroupHandler::serve(
+    const RequestContext& ctx, const protocol::RequestHeader& header,
+    protocol::SyncGroupRequest& req) const {
+  group::GroupCoordinator* groups = ctx.broker->groups;
   const int16_t v = header.api_version;
   protocol::SyncGroupResponse resp;
-  group::GroupCoordinator::Route route = groups_->route(req->group_id);
+  group::GroupCoordinator::Route route = groups->route(req.group_id);
   if (route.error != 0) {
     resp.error_code = route.error;
     co_return respond(header, resp);
   }
   group::SyncRequest sr;
-  sr.group_id = req->group_id;
-  sr.generation = req->generation_id;
-  sr.member_id = req->member_id;
-  if (v >= 3) sr.instance_id = req->group_instance_id;
+  sr.group_id = req.group_id;
+  sr.generation = req.generation_id;
+  sr.member_id = req.member_id;
+  if (v >= 3) sr.instance_id = req.group_instance_id;
   if (v >= 5) {
-    sr.protocol_type = req->protocol_type;
-    sr.protocol_name = req->protocol_name;
+    sr.protocol_type = req.protocol_type;
+    sr.protocol_name = req.protocol_name;
   }
-  for (auto& a : req->assignments)
-    sr.assignments.emplace_back(a.member_id, std::move(a.assignment));
+  for (auto& a : req.assignments) sr.assignments.emplace_back(a.member_id, std::move(a.assignment));
   auto op = group::GroupCoordinator::sync(route.shard, std::move(sr));
   group::SyncResult r = co_await std::move(op);
   resp.error_code = r.error;

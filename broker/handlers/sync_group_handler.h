@@ -3,25 +3,19 @@
 // passed through untouched.
 #pragma once
 
-#include "broker/group/group_coordinator.h"
 #include "broker/handlers/handler.h"
+#include "protocol/generated/sync_group.h"
 
 namespace keel::broker::handlers {
 
-class SyncGroupHandler : public HandlerBase<SyncGroupHandler> {
+class SyncGroupHandler : public TypedHandler<SyncGroupHandler, protocol::SyncGroupRequest> {
  public:
-  static constexpr int16_t kApiKey = 14;
   static constexpr int16_t kMinVersion = 0;
   static constexpr int16_t kMaxVersion = 5;
 
-  explicit SyncGroupHandler(group::GroupCoordinator* groups) : groups_(groups) {}
-
-  boost::asio::awaitable<HandlerResult> handle(const RequestContext& ctx,
-                                               const protocol::RequestHeader& header,
-                                               std::span<const uint8_t> body) const override;
-
- private:
-  group::GroupCoordinator* groups_;
+  boost::asio::awaitable<HandlerResult> serve(const RequestContext& ctx,
+                                              const protocol::RequestHeader& header,
+                                              protocol::SyncGroupRequest& req) const;
 };
 
 }  // namespace keel::broker::handlers

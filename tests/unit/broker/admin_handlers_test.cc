@@ -171,15 +171,15 @@ TEST_F(AdminHandlersTest, AdvertisesTheImplementedRanges) {
   ASSERT_TRUE(resp.has_value());
   using Range = keel::broker::testing::VersionRange;
   auto range = [&](int16_t key) { return keel::broker::testing::advertised_range(*resp, key); };
-  EXPECT_EQ(range(19), Range(0, 7));  // CreateTopics
-  EXPECT_EQ(range(20), Range(0, 6));  // DeleteTopics
-  EXPECT_EQ(range(21), Range(0, 2));  // DeleteRecords
-  EXPECT_EQ(range(32), Range(0, 4));  // DescribeConfigs
-  EXPECT_EQ(range(33), Range(0, 2));  // AlterConfigs
-  EXPECT_EQ(range(35), Range(0, 4));  // DescribeLogDirs
-  EXPECT_EQ(range(37), Range(0, 3));  // CreatePartitions
-  EXPECT_EQ(range(44), Range(0, 1));  // IncrementalAlterConfigs
-  EXPECT_EQ(range(60), Range(0, 1));  // DescribeCluster
+  EXPECT_EQ(range(p::CreateTopicsRequest::kApiKey), Range(0, 7));
+  EXPECT_EQ(range(p::DeleteTopicsRequest::kApiKey), Range(0, 6));
+  EXPECT_EQ(range(p::DeleteRecordsRequest::kApiKey), Range(0, 2));
+  EXPECT_EQ(range(p::DescribeConfigsRequest::kApiKey), Range(0, 4));
+  EXPECT_EQ(range(p::AlterConfigsRequest::kApiKey), Range(0, 2));
+  EXPECT_EQ(range(p::DescribeLogDirsRequest::kApiKey), Range(0, 4));
+  EXPECT_EQ(range(p::CreatePartitionsRequest::kApiKey), Range(0, 3));
+  EXPECT_EQ(range(p::IncrementalAlterConfigsRequest::kApiKey), Range(0, 1));
+  EXPECT_EQ(range(p::DescribeClusterRequest::kApiKey), Range(0, 1));
 }
 
 TEST_F(AdminHandlersTest, CreateTopicsEveryVersion) {

@@ -170,17 +170,17 @@ TEST_F(GroupHandlersTest, AdvertisesTheImplementedRanges) {
   ASSERT_TRUE(resp.has_value());
   using Range = keel::broker::testing::VersionRange;
   auto range = [&](int16_t key) { return keel::broker::testing::advertised_range(*resp, key); };
-  EXPECT_EQ(range(8), Range(0, 9));   // OffsetCommit
-  EXPECT_EQ(range(9), Range(0, 9));   // OffsetFetch
-  EXPECT_EQ(range(10), Range(0, 4));  // FindCoordinator
-  EXPECT_EQ(range(11), Range(0, 9));  // JoinGroup
-  EXPECT_EQ(range(12), Range(0, 4));  // Heartbeat
-  EXPECT_EQ(range(13), Range(0, 5));  // LeaveGroup
-  EXPECT_EQ(range(14), Range(0, 5));  // SyncGroup
-  EXPECT_EQ(range(15), Range(0, 5));  // DescribeGroups
-  EXPECT_EQ(range(16), Range(0, 5));  // ListGroups
-  EXPECT_EQ(range(42), Range(0, 2));  // DeleteGroups
-  EXPECT_EQ(range(47), Range(0, 0));  // OffsetDelete
+  EXPECT_EQ(range(p::OffsetCommitRequest::kApiKey), Range(0, 9));
+  EXPECT_EQ(range(p::OffsetFetchRequest::kApiKey), Range(0, 9));
+  EXPECT_EQ(range(p::FindCoordinatorRequest::kApiKey), Range(0, 4));
+  EXPECT_EQ(range(p::JoinGroupRequest::kApiKey), Range(0, 9));
+  EXPECT_EQ(range(p::HeartbeatRequest::kApiKey), Range(0, 4));
+  EXPECT_EQ(range(p::LeaveGroupRequest::kApiKey), Range(0, 5));
+  EXPECT_EQ(range(p::SyncGroupRequest::kApiKey), Range(0, 5));
+  EXPECT_EQ(range(p::DescribeGroupsRequest::kApiKey), Range(0, 5));
+  EXPECT_EQ(range(p::ListGroupsRequest::kApiKey), Range(0, 5));
+  EXPECT_EQ(range(p::DeleteGroupsRequest::kApiKey), Range(0, 2));
+  EXPECT_EQ(range(p::OffsetDeleteRequest::kApiKey), Range(0, 0));
 }
 
 TEST_F(GroupHandlersTest, FindCoordinatorEveryVersion) {

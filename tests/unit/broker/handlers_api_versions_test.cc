@@ -1,6 +1,7 @@
 // File: tests/unit/broker/handlers_api_versions_test.cc
 // HandlerRegistry, Dispatcher and ApiVersionsHandler over real sockets on 127.0.0.1, plus
-// real clients (kcat, a raw-socket python3 script), each skipped if missing.
+// real clients (kcat, a raw-socket python3 script), each skipped if missing; TypedHandler's
+// decode-or-close path called directly.
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -14,6 +15,8 @@
 #include "broker/handlers/handler_registry.h"
 #include "broker/net/server.h"
 #include "protocol/generated/api_versions.h"
+#include "protocol/generated/heartbeat.h"
+#include "protocol/generated/metadata.h"
 #include "protocol/wire/framing.h"
 #include "protocol/wire/reader.h"
 #include "protocol/wire/writer.h"
@@ -29,12 +32,14 @@ using protocol::ApiVersionsRequest;
 using protocol::ApiVersionsResponse;
 using namespace std::chrono_literals;
 
-// A stand-in second API (Heartbeat, key 12, 0-2) so the advertised list has two entries.
-class DummyHandler : public HandlerBase<DummyHandler> {
+// A stand-in second API (Heartbeat's key, versions 0-2) so the advertised list has two
+// entries. It implements Handler directly: it answers any body, even an empty one.
+constexpr int16_t kDummyKey = protocol::HeartbeatRequest::kApiKey;
+constexpr int16_t kApiVersionsKey = ApiVersionsRequest::kApiKey;
+
+class DummyHandler : public Handler {
  public:
-  static constexpr int16_t kApiKey = 12;
-  static constexpr int16_t kMinVersion = 0;
-  static constexpr int16_t kMaxVersion = 2;
+  ApiRange range() const override { return {kDummyKey, 0, 2}; }
   boost::asio::awaitable<HandlerResult> handle(const RequestContext&,
                                                const protocol::RequestHeader& header,
                                                std::span<const uint8_t>) const override {
@@ -53,7 +58,8 @@ class Recorder : public net::RequestHandler {
   boost::asio::awaitable<HandlerResult> handle(const net::RequestOrigin& origin,
                                                const protocol::RequestHeader& header,
                                                std::span<const uint8_t> body) override {
-    HandlerResult result = co_await next_->handle(origin, header, body);
+    auto op = next_->handle(origin, header, body);  // named first (GCC 12, broker_services.h)
+    HandlerResult result = co_await std::move(op);
     std::lock_guard lock(mu_);
     seen_.push_back({header.api_key, header.api_version, result.kind});
     co_return result;
@@ -92,7 +98,7 @@ class HandlersApiVersionsTest : public ::testing::Test {
 
   static Bytes api_versions(int16_t version, int32_t cid, const std::string& name = "keel-test",
                             const std::string& software_version = "1.0") {
-    protocol::RequestHeader h{18, version, cid, std::string("test"), {}};
+    protocol::RequestHeader h{kApiVersionsKey, version, cid, std::string("test"), {}};
     ApiVersionsRequest req;
     req.client_software_name = name;
     req.client_software_version = software_version;
@@ -126,9 +132,9 @@ TEST(HandlerRegistryTest, RejectsDuplicateKeysAndListsByKey) {
   EXPECT_EQ(registry.add(std::make_unique<DummyHandler>()).code(),
             absl::StatusCode::kAlreadyExists);
   EXPECT_FALSE(registry.add(nullptr).ok());
-  const std::vector<ApiRange> want = {{12, 0, 2}, {18, 0, 4}};
+  const std::vector<ApiRange> want = {{kDummyKey, 0, 2}, {kApiVersionsKey, 0, 4}};
   EXPECT_EQ(registry.advertised(), want);
-  EXPECT_EQ(registry.find(3), nullptr);
+  EXPECT_EQ(registry.find(protocol::MetadataRequest::kApiKey), nullptr);
 }
 
 TEST(HandlerRegistryTest, SoftwareTokenRule) {
@@ -149,9 +155,9 @@ TEST_F(HandlersApiVersionsTest, EveryVersionListsExactlyTheRegisteredHandlers) {
     EXPECT_EQ(resp.error_code, 0) << "v" << v;
     EXPECT_EQ(resp.throttle_time_ms, 0);
     ASSERT_EQ(resp.api_keys.size(), 2u) << "v" << v;
-    EXPECT_EQ(resp.api_keys[0].api_key, 12);
+    EXPECT_EQ(resp.api_keys[0].api_key, kDummyKey);
     EXPECT_EQ(resp.api_keys[0].max_version, 2);
-    EXPECT_EQ(resp.api_keys[1].api_key, 18);
+    EXPECT_EQ(resp.api_keys[1].api_key, kApiVersionsKey);
     EXPECT_EQ(resp.api_keys[1].min_version, 0);
     EXPECT_EQ(resp.api_keys[1].max_version, 4);
     EXPECT_TRUE(resp.supported_features.empty());
@@ -161,11 +167,11 @@ TEST_F(HandlersApiVersionsTest, EveryVersionListsExactlyTheRegisteredHandlers) {
 
 TEST_F(HandlersApiVersionsTest, UnsupportedVersionGets35InV0Layout) {
   TestClient c(port_);
-  ASSERT_TRUE(c.send(request_frame(18, 9, 7, Bytes{0x00})));  // unreadable future body
+  ASSERT_TRUE(c.send(request_frame(kApiVersionsKey, 9, 7, Bytes{0x00})));  // unreadable future body
   const ApiVersionsResponse resp = read_response(c, 7, 0);
   EXPECT_EQ(resp.error_code, 35);
   ASSERT_EQ(resp.api_keys.size(), 1u);
-  EXPECT_EQ(resp.api_keys[0].api_key, 18);
+  EXPECT_EQ(resp.api_keys[0].api_key, kApiVersionsKey);
   EXPECT_EQ(resp.api_keys[0].min_version, 0);
   EXPECT_EQ(resp.api_keys[0].max_version, 4);
   // The connection stays usable for the fallback.
@@ -189,12 +195,75 @@ TEST_F(HandlersApiVersionsTest, DispatchUnknownKeyOrVersionClosesOnlyThatConnect
   TestClient bad_version(port_);
   ASSERT_TRUE(unknown.send(request_frame(999, 0, 1, Bytes{})));
   EXPECT_TRUE(unknown.wait_closed(5s));
-  ASSERT_TRUE(bad_version.send(request_frame(12, 3, 1, Bytes{})));  // Heartbeat 0-2 only
+  ASSERT_TRUE(bad_version.send(request_frame(kDummyKey, 3, 1, Bytes{})));  // 0-2 only
   EXPECT_TRUE(bad_version.wait_closed(5s));
-  ASSERT_TRUE(bystander.send(request_frame(12, 2, 5, Bytes{})));
+  ASSERT_TRUE(bystander.send(request_frame(kDummyKey, 2, 5, Bytes{})));
   auto f = bystander.read_frame(5s);
   ASSERT_TRUE(f.has_value());
   EXPECT_EQ(protocol::Reader(*f).read_int32(), 5);
+}
+
+// A TypedHandler over Heartbeat that answers with the decoded group id: the one
+// decode-or-close path, called directly without a socket or broker.
+class EchoHeartbeat : public TypedHandler<EchoHeartbeat, protocol::HeartbeatRequest> {
+ public:
+  static constexpr int16_t kMinVersion = 0;
+  static constexpr int16_t kMaxVersion = 2;
+  boost::asio::awaitable<HandlerResult> serve(const RequestContext&, const protocol::RequestHeader&,
+                                              protocol::HeartbeatRequest& req) const {
+    co_return HandlerResult::respond(Bytes(req.group_id.begin(), req.group_id.end()));
+  }
+};
+
+HandlerResult run_handler(const Handler& handler, int16_t version, const Bytes& body) {
+  boost::asio::io_context io;
+  HandlerRegistry registry;
+  RequestContext ctx;
+  ctx.registry = &registry;
+  const protocol::RequestHeader header{handler.range().api_key, version, 1, std::string("t"), {}};
+  HandlerResult out = HandlerResult::close("never completed");
+  auto op = handler.handle(ctx, header, body);
+  boost::asio::co_spawn(io, std::move(op), [&](std::exception_ptr e, HandlerResult r) {
+    EXPECT_FALSE(e);
+    out = std::move(r);
+  });
+  io.run();
+  return out;
+}
+
+TEST(TypedHandlerTest, KeyFromTheMessageRangeFromTheHandler) {
+  const ApiRange want{protocol::HeartbeatRequest::kApiKey, 0, 2};
+  EXPECT_EQ(EchoHeartbeat().range(), want);
+  EXPECT_FALSE(EchoHeartbeat().accepts_unsupported_versions());
+  EXPECT_TRUE(ApiVersionsHandler().accepts_unsupported_versions());
+}
+
+TEST(TypedHandlerTest, DecodesAtTheHeaderVersionAndServes) {
+  protocol::HeartbeatRequest req;
+  req.group_id = "grp";
+  req.member_id = "m";
+  for (int16_t v = 0; v <= 2; ++v) {
+    Bytes body;
+    protocol::Writer w(body);
+    req.encode(w, v);
+    const HandlerResult r = run_handler(EchoHeartbeat(), v, body);
+    ASSERT_EQ(r.kind, HandlerResult::Kind::kRespond) << "v" << v << ": " << r.reason;
+    EXPECT_EQ(std::string(r.frame.begin(), r.frame.end()), "grp");
+  }
+}
+
+TEST(TypedHandlerTest, MalformedBodyCloses) {
+  const HandlerResult r = run_handler(EchoHeartbeat(), 1, Bytes{0x00});
+  EXPECT_EQ(r.kind, HandlerResult::Kind::kClose);
+  EXPECT_EQ(r.reason.rfind("malformed request (api key " +
+                               std::to_string(protocol::HeartbeatRequest::kApiKey) + " v1): ",
+                           0),
+            0u)
+      << r.reason;
+  // ApiVersions keeps its own reason.
+  const HandlerResult a = run_handler(ApiVersionsHandler(), 3, Bytes{});
+  EXPECT_EQ(a.kind, HandlerResult::Kind::kClose);
+  EXPECT_EQ(a.reason, "malformed ApiVersions v3 body");
 }
 
 // Runs `cmd` and returns its combined output.
@@ -216,7 +285,7 @@ TEST_F(HandlersApiVersionsTest, KcatCompletesApiVersionsExchange) {
       run("timeout 20 kcat -b 127.0.0.1:" + std::to_string(port_) + " -L -m 3 -d protocol");
   bool answered_v3 = false;
   for (const auto& s : recorder_.seen()) {
-    if (s.key == 18 && s.version == 3 && s.kind == HandlerResult::Kind::kRespond) {
+    if (s.key == kApiVersionsKey && s.version == 3 && s.kind == HandlerResult::Kind::kRespond) {
       answered_v3 = true;
     }
   }
@@ -224,7 +293,7 @@ TEST_F(HandlersApiVersionsTest, KcatCompletesApiVersionsExchange) {
   EXPECT_NE(log.find("Received ApiVersionResponse (v3"), std::string::npos) << log;
   // It read our list: Metadata is not advertised, so it gives up without sending it.
   EXPECT_NE(log.find("Required feature not supported by broker"), std::string::npos) << log;
-  for (const auto& s : recorder_.seen()) EXPECT_NE(s.key, 3);
+  for (const auto& s : recorder_.seen()) EXPECT_NE(s.key, protocol::MetadataRequest::kApiKey);
 }
 
 TEST_F(HandlersApiVersionsTest, PythonRawSocketReadsV0List) {
