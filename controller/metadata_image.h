@@ -115,6 +115,8 @@ class MetadataDelta {
   // created and deleted within the delta appears in neither.
   const std::map<std::string, std::shared_ptr<const TopicImage>>& changed_topics() const;
   const std::map<Uuid, std::string, UuidLess>& removed_topics() const;  // id → old name
+  // The image the delta started from.
+  const MetadataImage& base() const { return *base_; }
 
  private:
   std::shared_ptr<const MetadataImage> base_;

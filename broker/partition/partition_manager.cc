@@ -3,9 +3,11 @@
 
 #include <algorithm>
 #include <future>
+#include <map>
 #include <set>
 #include <utility>
 
+#include "controller/local_changes.h"
 #include "protocol/status.h"
 
 namespace keel::broker {
@@ -54,10 +56,6 @@ void PartitionManager::info(const std::string& message) const {
 
 namespace {
 
-bool hosts(const controller::PartitionImage& p, int32_t node_id) {
-  return std::find(p.replicas.begin(), p.replicas.end(), node_id) != p.replicas.end();
-}
-
 // Runs `work` on `owner` and blocks the (control) thread until it has run.
 template <typename Work>
 void run_and_wait(const boost::asio::any_io_executor& owner, Work work) {
@@ -73,83 +71,90 @@ void run_and_wait(const boost::asio::any_io_executor& owner, Work work) {
 
 absl::Status PartitionManager::apply(const controller::MetadataDelta* delta,
                                      const controller::MetadataImage& image) {
+  const controller::LocalChanges changes =
+      delta != nullptr ? controller::local_changes(*delta, image, options_.node_id)
+                       : controller::local_changes(image, options_.node_id);
   auto next = std::make_shared<Table>(*snapshot());
   std::vector<std::shared_ptr<Partition>> deleted;
+  std::set<std::string> touched;
 
-  // Removed topics (and, at startup, logs on disk the image does not know: strays of a
-  // deletion that happened while this node was down).
-  auto drop_topic = [&](const std::string& name) {
-    auto it = next->by_topic.find(name);
-    if (it == next->by_topic.end()) return;
-    for (auto& p : it->second) {
-      if (p != nullptr) deleted.push_back(p);
+  // Deletions first: a topic re-created under its old name must lose its old partitions
+  // before the new ones take their slots.
+  auto drop = [&](const std::string& topic, int32_t id) {
+    auto it = next->by_topic.find(topic);
+    if (it == next->by_topic.end() || id < 0 || static_cast<size_t>(id) >= it->second.size()) {
+      return;
     }
-    next->by_topic.erase(it);
+    auto& slot = it->second[static_cast<size_t>(id)];
+    if (slot != nullptr) deleted.push_back(slot);
+    slot = nullptr;
+    touched.insert(topic);
   };
-  std::map<std::string, std::shared_ptr<const controller::TopicImage>> changed;
-  if (delta != nullptr) {
-    for (const auto& [id, name] : delta->removed_topics()) drop_topic(name);
-    changed = delta->changed_topics();
-  } else {
-    changed = image.topics();
-  }
+  for (const controller::DeletedPartition& d : changes.deletes) drop(d.topic, d.partition);
 
   absl::Status first_error;
-  for (const auto& [name, topic] : changed) {
-    if (topic == nullptr) continue;
-    // A topic re-created under the same name has a new id: drop the old partitions first.
-    auto existing = next->by_topic.find(name);
-    if (existing != next->by_topic.end() && !existing->second.empty() &&
-        existing->second.front() != nullptr &&
-        !(existing->second.front()->topic_id() == topic->id)) {
-      drop_topic(name);
-    }
-    absl::StatusOr<storage::LogConfig> config = options_.log_config(*topic);
-    if (!config.ok()) {
-      info("topic " + name +
-           ": bad config, using defaults: " + std::string(config.status().message()));
-      config = options_.log_config(controller::TopicImage{});
-      if (!config.ok()) return config.status();
-    }
-    auto& slots = next->by_topic[name];
-    if (slots.size() < topic->partitions.size()) slots.resize(topic->partitions.size());
-    for (const auto& [id, image_partition] : topic->partitions) {
-      if (id < 0 || static_cast<size_t>(id) >= slots.size()) continue;
-      auto& slot = slots[static_cast<size_t>(id)];
-      if (!hosts(image_partition, options_.node_id)) {
-        if (slot != nullptr) deleted.push_back(slot);
-        slot = nullptr;
-        continue;
+  std::map<std::string, storage::LogConfig> configs;  // per topic, resolved once
+  auto host = [&](const controller::LocalPartition& lp) -> absl::Status {
+    const controller::TopicImage& topic = *lp.topic;
+    auto config_it = configs.find(topic.name);
+    if (config_it == configs.end()) {
+      absl::StatusOr<storage::LogConfig> config = options_.log_config(topic);
+      if (!config.ok()) {
+        info("topic " + topic.name +
+             ": bad config, using defaults: " + std::string(config.status().message()));
+        config = options_.log_config(controller::TopicImage{});
+        if (!config.ok()) return config.status();
       }
-      const int32_t epoch = image_partition.leader_epoch;
-      const size_t isr = image_partition.isr.size();
-      if (slot != nullptr) {
-        // Existing partition: new config, leader epoch or ISR apply on its owner.
-        boost::asio::post(slot->owner(), [p = slot, c = *config, epoch, isr] {
-          if (p->log() == nullptr) return;
-          p->log()->set_config(c);
-          p->set_leader_epoch(epoch);
-          p->set_isr_size(isr);
-        });
-        continue;
-      }
-      storage::TopicPartition tp{name, id};
-      absl::StatusOr<storage::Log*> log = options_.logs->create_log(tp, *config);
-      if (!log.ok()) {
-        info("cannot open the log of " + name + "-" + std::to_string(id) + ": " +
-             std::string(log.status().message()));
-        if (first_error.ok()) first_error = log.status();
-        continue;
-      }
-      (*log)->set_config(*config);
-      // Not yet shared with any owner: safe to set up here.
-      if (isr <= 1) (*log)->set_high_watermark((*log)->log_end_offset());
-      slot = std::make_shared<Partition>(tp, topic->id, *log, owner_for(tp));
-      slot->set_leader_epoch(epoch);
-      slot->set_isr_size(isr);
+      config_it = configs.emplace(topic.name, *config).first;
     }
+    const storage::LogConfig& config = config_it->second;
+    const int32_t id = lp.partition->partition_id;
+    auto& slots = next->by_topic[topic.name];
+    touched.insert(topic.name);
+    if (slots.size() <= static_cast<size_t>(id)) slots.resize(static_cast<size_t>(id) + 1);
+    auto& slot = slots[static_cast<size_t>(id)];
+    if (slot != nullptr && !(slot->topic_id() == topic.id)) {  // an old incarnation
+      deleted.push_back(slot);
+      slot = nullptr;
+    }
+    const int32_t epoch = lp.partition->leader_epoch;
+    const size_t isr = lp.partition->isr.size();
+    if (slot != nullptr) {
+      // Existing partition: new config, leader epoch or ISR apply on its owner.
+      boost::asio::post(slot->owner(), [p = slot, c = config, epoch, isr] {
+        if (p->log() == nullptr) return;
+        p->log()->set_config(c);
+        p->set_leader_epoch(epoch);
+        p->set_isr_size(isr);
+      });
+      return absl::OkStatus();
+    }
+    storage::TopicPartition tp{topic.name, id};
+    absl::StatusOr<storage::Log*> log = options_.logs->create_log(tp, config);
+    if (!log.ok()) {
+      info("cannot open the log of " + topic.name + "-" + std::to_string(id) + ": " +
+           std::string(log.status().message()));
+      if (first_error.ok()) first_error = log.status();
+      return absl::OkStatus();
+    }
+    (*log)->set_config(config);
+    // Not yet shared with any owner: safe to set up here.
+    if (isr <= 1) (*log)->set_high_watermark((*log)->log_end_offset());
+    slot = std::make_shared<Partition>(tp, topic.id, *log, owner_for(tp));
+    slot->set_leader_epoch(epoch);
+    slot->set_isr_size(isr);
+    return absl::OkStatus();
+  };
+  // Until replication, a follower hosts its log exactly as a leader does.
+  for (const auto* role : {&changes.leaders, &changes.followers}) {
+    for (const controller::LocalPartition& lp : *role) KEEL_RETURN_IF_ERROR(host(lp));
+  }
+  for (const std::string& name : touched) {
+    auto it = next->by_topic.find(name);
+    if (it == next->by_topic.end()) continue;
+    auto& slots = it->second;
     while (!slots.empty() && slots.back() == nullptr) slots.pop_back();
-    if (slots.empty()) next->by_topic.erase(name);
+    if (slots.empty()) next->by_topic.erase(it);
   }
 
   publish(next);
