@@ -81,6 +81,7 @@ absl::Status Node::open() {
     return tc->effective(name, {});
   };
   copts.log = [](std::string_view m) { log_info("controller: " + std::string(m)); };
+  copts.publisher = &metadata_;
   KEEL_ASSIGN_OR_RETURN(controller_, controller::Controller::open(env, clock, std::move(copts)));
 
   KEEL_ASSIGN_OR_RETURN(storage::LogConfig defaults, default_log_config(config_));
@@ -88,7 +89,7 @@ absl::Status Node::open() {
   lopts.log_dirs = config_.log_dirs;
   lopts.default_config = defaults;
   lopts.config_for = [this, defaults](const std::string& topic) {
-    auto image = controller_->image();
+    auto image = metadata_.image();
     const controller::TopicImage* t = image->topic(topic);
     if (t == nullptr) return defaults;
     absl::StatusOr<storage::LogConfig> c = topic_configs_->log_config(t->configs);
@@ -131,12 +132,12 @@ absl::Status Node::open() {
   popts.log = [](std::string_view m) { log_info("partitions: " + std::string(m)); };
   partitions_ = std::make_unique<PartitionManager>(std::move(popts));
 
-  controller_->subscribe([this](const controller::MetadataDelta& delta,
-                                std::shared_ptr<const controller::MetadataImage> image) {
+  metadata_.subscribe([this](const controller::MetadataDelta& delta,
+                             std::shared_ptr<const controller::MetadataImage> image) {
     absl::Status s = partitions_->apply(&delta, *image);
     if (!s.ok()) log_info("applying metadata: " + std::string(s.message()));
   });
-  KEEL_RETURN_IF_ERROR(partitions_->apply(nullptr, *controller_->image()));
+  KEEL_RETURN_IF_ERROR(partitions_->apply(nullptr, *metadata_.image()));
 
   control_work_ = std::make_unique<asio::executor_work_guard<asio::io_context::executor_type>>(
       control_.get_executor());
@@ -145,7 +146,10 @@ absl::Status Node::open() {
   group::CoordinatorOptions gopts;
   gopts.node_id = config_.node_id;
   gopts.config = &config_;
-  gopts.controller = controller_.get();
+  controller_client_ =
+      std::make_unique<LocalControllerClient>(controller_.get(), control_.get_executor());
+  gopts.controller = controller_client_.get();
+  gopts.metadata = &metadata_;
   gopts.partitions = partitions_.get();
   gopts.control = control_.get_executor();
   gopts.timers = environment_.timers;
@@ -154,7 +158,8 @@ absl::Status Node::open() {
   groups_ = std::make_unique<group::GroupCoordinator>(std::move(gopts));
 
   services_.config = &config_;
-  services_.controller = controller_.get();
+  services_.controller = controller_client_.get();
+  services_.metadata = &metadata_;
   services_.partitions = partitions_.get();
   services_.topic_configs = topic_configs_.get();
   services_.groups = groups_.get();
@@ -183,7 +188,7 @@ absl::Status Node::open() {
         (i ? ", " : "") + sopts.endpoints[i].host + ":" + std::to_string(server_->bound_ports()[i]);
   }
   log_info("node " + std::to_string(config_.node_id) + " of cluster " +
-           controller_->image()->cluster_id() + " serving on " + where + " with " +
+           metadata_.image()->cluster_id() + " serving on " + where + " with " +
            std::to_string(shards_->size()) + " shards, " +
            std::to_string(partitions_->all().size()) + " partitions");
   return absl::OkStatus();

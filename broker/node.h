@@ -24,6 +24,7 @@
 #include "broker/config/broker_config.h"
 #include "broker/group/group_coordinator.h"
 #include "broker/handlers/handler_registry.h"
+#include "broker/local_controller_client.h"
 #include "broker/net/server.h"
 #include "broker/net/shard_pool.h"
 #include "broker/net/timers.h"
@@ -71,7 +72,11 @@ class Node {
   NodeEnvironment environment_;
   std::unique_ptr<TopicConfigs> topic_configs_;
   std::unique_ptr<storage::LogManager> logs_;
+  // What this node knows of the cluster, published as metadata records are applied; every
+  // broker component reads metadata here.
+  controller::MetadataPublisher metadata_;
   std::unique_ptr<controller::Controller> controller_;
+  std::unique_ptr<controller::ControllerClient> controller_client_;
   std::unique_ptr<PartitionManager> partitions_;
   handlers::HandlerRegistry registry_;
   BrokerServices services_;

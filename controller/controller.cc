@@ -45,7 +45,7 @@ struct Controller::Impl {
   storage::Clock* clock = nullptr;
   ControllerOptions options;
 
-  // Serializes operations; guards everything below up to image_mu.
+  // Serializes operations; guards everything below but the publisher.
   std::mutex mu;
   std::unique_ptr<storage::Log> log;
   bool closed = false;
@@ -53,11 +53,9 @@ struct Controller::Impl {
   // not be taken back out): every operation is refused until the node restarts.
   absl::Status failed;
 
-  mutable std::mutex image_mu;
-  std::shared_ptr<const MetadataImage> image;
-
-  std::mutex subscribers_mu;
-  std::vector<Subscriber> subscribers;
+  // Where committed changes are published: the node's, or our own.
+  std::unique_ptr<MetadataPublisher> own_publisher;
+  MetadataPublisher* publisher = nullptr;
 
   ~Impl() {
     if (log && !closed) (void)log->close();
@@ -67,10 +65,7 @@ struct Controller::Impl {
     if (options.log) options.log(line);
   }
 
-  std::shared_ptr<const MetadataImage> current() const {
-    std::lock_guard<std::mutex> lock(image_mu);
-    return image;
-  }
+  std::shared_ptr<const MetadataImage> current() const { return publisher->image(); }
 
   absl::Status check_usable() const {
     if (closed) {
@@ -116,17 +111,7 @@ struct Controller::Impl {
       return flushed.status();
     }
     log->set_high_watermark(log->log_end_offset());
-    std::shared_ptr<const MetadataImage> next = delta.apply();
-    {
-      std::lock_guard<std::mutex> lock(image_mu);
-      image = next;
-    }
-    std::vector<Subscriber> to_call;
-    {
-      std::lock_guard<std::mutex> lock(subscribers_mu);
-      to_call = subscribers;
-    }
-    for (const Subscriber& subscriber : to_call) subscriber(delta, next);
+    publisher->publish(delta, delta.apply());
     return absl::OkStatus();
   }
 
@@ -162,6 +147,11 @@ absl::StatusOr<std::unique_ptr<Controller>> Controller::open(storage::Env* env,
   impl->env = env;
   impl->clock = clock;
   impl->options = std::move(options);
+  if (impl->options.publisher == nullptr) {
+    impl->own_publisher = std::make_unique<MetadataPublisher>();
+    impl->options.publisher = impl->own_publisher.get();
+  }
+  impl->publisher = impl->options.publisher;
   const ControllerOptions& opts = impl->options;
 
   KEEL_ASSIGN_OR_RETURN(std::string cluster_id,
@@ -187,7 +177,7 @@ absl::StatusOr<std::unique_ptr<Controller>> Controller::open(storage::Env* env,
   log.set_high_watermark(log.log_end_offset());
   delta.set_cluster_id(cluster_id);
   delta.set_controller_id(opts.node_id);
-  impl->image = delta.apply();
+  impl->publisher->reset(delta.apply());
   impl->log_line(absl::StrCat("metadata log ", dir, ": replayed ", replayed,
                               " record(s), log end offset ", log.log_end_offset(), ", cluster id ",
                               cluster_id));
@@ -195,7 +185,7 @@ absl::StatusOr<std::unique_ptr<Controller>> Controller::open(storage::Env* env,
   // Register this node. Its epoch is the offset of its registration record, so it grows with
   // every restart.
   BrokerRegistration registration{opts.node_id, opts.advertised_endpoints, opts.rack};
-  auto registered = register_broker(*impl->image, registration, log.log_end_offset());
+  auto registered = register_broker(*impl->current(), registration, log.log_end_offset());
   const int64_t epoch = registered.response;
   {
     std::lock_guard<std::mutex> lock(impl->mu);
@@ -208,8 +198,7 @@ absl::StatusOr<std::unique_ptr<Controller>> Controller::open(storage::Env* env,
 std::shared_ptr<const MetadataImage> Controller::image() const { return impl_->current(); }
 
 void Controller::subscribe(Subscriber subscriber) {
-  std::lock_guard<std::mutex> lock(impl_->subscribers_mu);
-  impl_->subscribers.push_back(std::move(subscriber));
+  impl_->publisher->subscribe(std::move(subscriber));
 }
 
 int32_t Controller::node_id() const { return impl_->options.node_id; }

@@ -36,6 +36,7 @@
 #include "absl/status/statusor.h"
 #include "controller/control/control_types.h"
 #include "controller/metadata_image.h"
+#include "controller/metadata_publisher.h"
 #include "storage/env.h"
 
 namespace keel::controller {
@@ -52,13 +53,15 @@ struct ControllerOptions {
   // Defaults, validators and randomness of the control managers (control/control_types.h);
   // its random also draws a new cluster id.
   ControlSettings control;
+  // Where committed changes are published (the node's MetadataPublisher, which the broker
+  // reads); null = the controller keeps its own, reachable through image() and subscribe().
+  MetadataPublisher* publisher = nullptr;
   std::function<void(std::string_view)> log;  // may be empty
 };
 
 class Controller {
  public:
-  using Subscriber =
-      std::function<void(const MetadataDelta& delta, std::shared_ptr<const MetadataImage> image)>;
+  using Subscriber = MetadataPublisher::Subscriber;
 
   static absl::StatusOr<std::unique_ptr<Controller>> open(storage::Env* env, storage::Clock* clock,
                                                           ControllerOptions options);

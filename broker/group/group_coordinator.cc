@@ -5,6 +5,7 @@
 #include <chrono>
 #include <future>
 
+#include "broker/controller_calls.h"
 #include "protocol/error_code.h"
 #include "protocol/records/batch_iterator.h"
 #include "protocol/records/batch_records.h"
@@ -148,7 +149,7 @@ void GroupCoordinator::info(const std::string& message) const {
 }
 
 void GroupCoordinator::start() {
-  if (options_.controller->image()->topic(std::string(kOffsetsTopic)) != nullptr) setup_shards();
+  if (options_.metadata->image()->topic(std::string(kOffsetsTopic)) != nullptr) setup_shards();
 }
 
 std::vector<std::shared_ptr<GroupShard>> GroupCoordinator::shards() const {
@@ -161,7 +162,7 @@ std::vector<std::shared_ptr<GroupShard>> GroupCoordinator::shards() const {
 
 GroupCoordinator::Route GroupCoordinator::route(std::string_view group_id) {
   Route r;
-  auto image = options_.controller->image();
+  auto image = options_.metadata->image();
   const controller::TopicImage* topic = image->topic(std::string(kOffsetsTopic));
   if (topic == nullptr || topic->partitions.empty()) {
     ensure_topic();
@@ -197,7 +198,7 @@ void GroupCoordinator::ensure_topic() {
 
 asio::awaitable<void> GroupCoordinator::create_topic() {
   // On the control thread, which runs controller operations.
-  auto image = options_.controller->image();
+  auto image = options_.metadata->image();
   if (image->topic(std::string(kOffsetsTopic)) == nullptr) {
     controller::NewTopic t;
     t.name = std::string(kOffsetsTopic);
@@ -212,8 +213,10 @@ asio::awaitable<void> GroupCoordinator::create_topic() {
     t.configs["compression.type"] = "producer";
     t.configs["segment.bytes"] = "104857600";
     std::vector<controller::NewTopic> topics{std::move(t)};
-    std::vector<controller::CreateTopicResult> results =
-        options_.controller->create_topics(topics, false);
+    controller::ControllerClient* c = options_.controller;
+    auto call = await_controller<std::vector<controller::CreateTopicResult>>(
+        [c, &topics](auto done) { c->create_topics(topics, false, std::move(done)); });
+    std::vector<controller::CreateTopicResult> results = co_await std::move(call);
     if (results.empty() || !results.front().status.ok()) {
       info("creating " + std::string(kOffsetsTopic) + ": " +
            (results.empty() ? std::string("no result")
@@ -229,7 +232,7 @@ asio::awaitable<void> GroupCoordinator::create_topic() {
 }
 
 void GroupCoordinator::setup_shards() {
-  auto image = options_.controller->image();
+  auto image = options_.metadata->image();
   const controller::TopicImage* topic = image->topic(std::string(kOffsetsTopic));
   if (topic == nullptr) return;
   auto old = table_.load();

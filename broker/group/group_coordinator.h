@@ -25,7 +25,8 @@
 #include "broker/net/asio.h"
 #include "broker/net/timers.h"
 #include "broker/partition/partition_manager.h"
-#include "controller/controller.h"
+#include "controller/controller_client.h"
+#include "controller/metadata_publisher.h"
 
 namespace keel::broker::group {
 
@@ -37,7 +38,8 @@ int32_t partition_for_group(std::string_view group_id, int32_t num_partitions);
 struct CoordinatorOptions {
   int32_t node_id = 0;
   const BrokerConfig* config = nullptr;
-  controller::Controller* controller = nullptr;
+  controller::ControllerClient* controller = nullptr;  // creates __consumer_offsets
+  controller::MetadataPublisher* metadata = nullptr;   // where the coordinator reads metadata
   PartitionManager* partitions = nullptr;
   boost::asio::any_io_executor control;
   net::TimerService* timers = nullptr;        // the tick loop's timers and the groups' clock

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "absl/strings/numbers.h"
+#include "broker/controller_calls.h"
 #include "controller/topic_name.h"
 #include "protocol/error_code.h"
 
@@ -91,22 +92,23 @@ boost::asio::awaitable<void> run_config_alterations(const BrokerServices& broker
     any = any || (a.status.ok() && a.resource_type == kTopicResource);
   }
   if (!any) co_return;
-  controller::Controller* c = broker.controller;
-  std::vector<absl::Status> outcome =
-      co_await broker.run_on_control([c, &alterations, replace_all, validate_only] {
-        std::vector<absl::Status> out;
-        for (const ConfigAlteration& a : alterations) {
-          if (!a.status.ok() || a.resource_type != kTopicResource) {
-            out.push_back(a.status);
-            continue;
-          }
-          controller::ConfigResource resource;
-          resource.type = metadata::CONFIG_RESOURCE_TOPIC;
-          resource.name = a.resource_name;
-          out.push_back(c->alter_configs(resource, a.changes, replace_all, validate_only));
-        }
-        return out;
-      });
+  controller::ControllerClient* c = broker.controller;
+  std::vector<absl::Status> outcome;
+  for (const ConfigAlteration& a : alterations) {
+    if (!a.status.ok() || a.resource_type != kTopicResource) {
+      outcome.push_back(a.status);
+      continue;
+    }
+    controller::ConfigResource resource;
+    resource.type = metadata::CONFIG_RESOURCE_TOPIC;
+    resource.name = a.resource_name;
+    auto call =
+        await_controller<absl::Status>([c, &resource, &a, replace_all, validate_only](auto done) {
+          c->alter_configs(resource, a.changes, replace_all, validate_only, std::move(done));
+        });
+    absl::Status status = co_await std::move(call);
+    outcome.push_back(std::move(status));
+  }
   for (size_t i = 0; i < alterations.size() && i < outcome.size(); ++i) {
     alterations[i].status = outcome[i];
   }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "broker/broker_services.h"
+#include "broker/controller_calls.h"
 #include "broker/handlers/handler_util.h"
 #include "protocol/generated/create_partitions.h"
 
@@ -56,10 +57,13 @@ boost::asio::awaitable<HandlerResult> CreatePartitionsHandler::serve(
 
   std::vector<absl::Status> results;
   if (!requests.empty()) {
-    controller::Controller* c = broker.controller;
+    controller::ControllerClient* c = broker.controller;
     const bool validate_only = req.validate_only;
-    results = co_await broker.run_on_control(
-        [c, &requests, validate_only] { return c->create_partitions(requests, validate_only); });
+    auto call =
+        await_controller<std::vector<absl::Status>>([c, &requests, validate_only](auto done) {
+          c->create_partitions(requests, validate_only, std::move(done));
+        });
+    results = co_await std::move(call);
   }
   for (size_t i = 0; i < requests.size(); ++i) {
     absl::Status s = i < results.size() ? results[i]

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "broker/broker_services.h"
+#include "broker/controller_calls.h"
 #include "broker/handlers/handler_util.h"
 #include "protocol/generated/create_topics.h"
 
@@ -86,10 +87,13 @@ boost::asio::awaitable<HandlerResult> CreateTopicsHandler::serve(
 
   std::vector<controller::CreateTopicResult> results;
   if (!topics.empty()) {
-    controller::Controller* c = broker.controller;
+    controller::ControllerClient* c = broker.controller;
     const bool validate_only = req.validate_only;
-    results = co_await broker.run_on_control(
-        [c, &topics, validate_only] { return c->create_topics(topics, validate_only); });
+    auto call = await_controller<std::vector<controller::CreateTopicResult>>(
+        [c, &topics, validate_only](auto done) {
+          c->create_topics(topics, validate_only, std::move(done));
+        });
+    results = co_await std::move(call);
   }
   for (size_t i = 0; i < topics.size(); ++i) {
     CreateTopicsResponse::CreatableTopicResult& r = resp.topics[slot_of[i]];

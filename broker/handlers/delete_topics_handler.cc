@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "broker/broker_services.h"
+#include "broker/controller_calls.h"
 #include "broker/handlers/handler_util.h"
 #include "protocol/generated/delete_topics.h"
 
@@ -117,13 +118,17 @@ boost::asio::awaitable<HandlerResult> DeleteTopicsHandler::serve(
   using Statuses = std::pair<std::vector<absl::Status>, std::vector<absl::Status>>;
   Statuses outcome;  // by name, by id
   if (!delete_names.empty() || !delete_ids.empty()) {
-    controller::Controller* c = broker.controller;
-    outcome = co_await broker.run_on_control([c, &delete_names, &delete_ids] {
-      Statuses out;
-      if (!delete_names.empty()) out.first = c->delete_topics(delete_names);
-      if (!delete_ids.empty()) out.second = c->delete_topics_by_id(delete_ids);
-      return out;
-    });
+    controller::ControllerClient* c = broker.controller;
+    if (!delete_names.empty()) {
+      auto call = await_controller<std::vector<absl::Status>>(
+          [c, &delete_names](auto done) { c->delete_topics(delete_names, std::move(done)); });
+      outcome.first = co_await std::move(call);
+    }
+    if (!delete_ids.empty()) {
+      auto call = await_controller<std::vector<absl::Status>>(
+          [c, &delete_ids](auto done) { c->delete_topics_by_id(delete_ids, std::move(done)); });
+      outcome.second = co_await std::move(call);
+    }
   }
   std::vector<absl::Status>& by_name = outcome.first;
   std::vector<absl::Status>& by_id = outcome.second;

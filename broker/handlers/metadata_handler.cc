@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "broker/broker_services.h"
+#include "broker/controller_calls.h"
 #include "broker/handlers/advertised_endpoint.h"
 #include "broker/handlers/handler_util.h"
 #include "protocol/generated/metadata.h"
@@ -86,11 +87,11 @@ boost::asio::awaitable<HandlerResult> MetadataHandler::serve(const RequestContex
       missing.push_back(std::move(n));
     }
     if (!missing.empty()) {
-      controller::Controller* c = broker.controller;
+      controller::ControllerClient* c = broker.controller;
       // Named, not a temporary inside the co_await expression: GCC 12 destroys such
       // temporaries twice (see broker_services.h).
-      auto create = [c, &missing] { return c->create_topics(missing, false); };
-      auto created = broker.run_on_control(std::move(create));
+      auto created = await_controller<std::vector<controller::CreateTopicResult>>(
+          [c, &missing](auto done) { c->create_topics(missing, false, std::move(done)); });
       co_await std::move(created);
     }
   }

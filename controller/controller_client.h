@@ -1,0 +1,39 @@
+// File: controller/controller_client.h
+// How brokers ask the active controller for metadata changes: asynchronously, with the
+// controller's answer delivered to a callback once the change is committed (or refused).
+// The broker's handlers and group coordinator use only this interface; whether the
+// controller runs in this process (LocalControllerClient, broker/) or on another node (a
+// forwarding client over the wire) is the node's business.
+//
+// Callbacks may run on any thread, exactly once each.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "controller/control/control_types.h"
+
+namespace keel::controller {
+
+class ControllerClient {
+ public:
+  template <typename T>
+  using Callback = std::function<void(T)>;
+
+  virtual ~ControllerClient() = default;
+
+  virtual void create_topics(std::vector<NewTopic> topics, bool validate_only,
+                             Callback<std::vector<CreateTopicResult>> done) = 0;
+  virtual void delete_topics(std::vector<std::string> names,
+                             Callback<std::vector<absl::Status>> done) = 0;
+  virtual void delete_topics_by_id(std::vector<Uuid> ids,
+                                   Callback<std::vector<absl::Status>> done) = 0;
+  virtual void create_partitions(std::vector<NewPartitions> requests, bool validate_only,
+                                 Callback<std::vector<absl::Status>> done) = 0;
+  virtual void alter_configs(ConfigResource resource, std::vector<ConfigChange> changes,
+                             bool replace_all, bool validate_only, Callback<absl::Status> done) = 0;
+};
+
+}  // namespace keel::controller
