@@ -158,6 +158,23 @@ struct MetadataDelta::State {
     return absl::OkStatus();
   }
 
+  absl::Status replay_broker_change(const metadata::BrokerRegistrationChangeRecord& r) {
+    auto it = brokers.find(r.node_id());
+    if (it == brokers.end()) {
+      return corrupt(absl::StrCat("registration change of unknown broker ", r.node_id()));
+    }
+    if (it->second.broker_epoch != r.broker_epoch()) {
+      return corrupt(absl::StrCat("registration change of broker ", r.node_id(), " with epoch ",
+                                  r.broker_epoch(), ", but its epoch is ",
+                                  it->second.broker_epoch));
+    }
+    if (r.has_fenced()) it->second.fenced = r.fenced();
+    if (r.has_in_controlled_shutdown()) {
+      it->second.in_controlled_shutdown = r.in_controlled_shutdown();
+    }
+    return absl::OkStatus();
+  }
+
   absl::Status replay_unregister(const metadata::UnregisterBrokerRecord& r) {
     auto it = brokers.find(r.node_id());
     if (it == brokers.end()) {
@@ -337,6 +354,9 @@ absl::Status MetadataDelta::replay(const metadata::MetadataRecord& record, int64
   switch (record.record_case()) {
     case metadata::MetadataRecord::kBrokerRegistration:
       status = s.replay_broker(record.broker_registration());
+      break;
+    case metadata::MetadataRecord::kBrokerRegistrationChange:
+      status = s.replay_broker_change(record.broker_registration_change());
       break;
     case metadata::MetadataRecord::kUnregisterBroker:
       status = s.replay_unregister(record.unregister_broker());

@@ -59,6 +59,7 @@ struct BrokerImage {
   std::vector<metadata::Endpoint> endpoints;
   std::string rack;
   bool fenced = false;
+  bool in_controlled_shutdown = false;  // leaving: no new leaderships or replicas
 };
 
 class MetadataImage {

@@ -36,7 +36,7 @@ std::vector<std::vector<int32_t>> place_replicas(const std::vector<int32_t>& bro
 std::vector<int32_t> usable_brokers(const MetadataImage& image) {
   std::vector<int32_t> out;
   for (const auto& [id, broker] : image.brokers()) {
-    if (!broker.fenced) out.push_back(id);
+    if (!broker.fenced && !broker.in_controlled_shutdown) out.push_back(id);
   }
   return out;  // std::map iterates in ascending id order
 }

@@ -19,7 +19,7 @@ std::vector<std::vector<int32_t>> place_replicas(const std::vector<int32_t>& bro
                                                  int32_t num_partitions, int32_t replication_factor,
                                                  uint64_t start);
 
-// Registered brokers that are not fenced, sorted by id.
+// Registered brokers that are neither fenced nor in controlled shutdown, sorted by id.
 std::vector<int32_t> usable_brokers(const MetadataImage& image);
 
 // The INVALID_REPLICATION_FACTOR error for asking more replicas than `available` brokers.

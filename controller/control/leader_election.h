@@ -1,0 +1,38 @@
+// File: controller/control/leader_election.h
+// Partition leadership as pure functions of the image (Kafka's PartitionChangeBuilder and
+// the election parts of ReplicationControlManager). Every leader change is a
+// PartitionChangeRecord; applying one that names a new leader bumps the leader epoch.
+//
+// Rules: a leader is elected from the ISR only (unclean election is off), in replica order,
+// among brokers that are registered, unfenced and not in controlled shutdown. The last ISR
+// member is never removed: a partition whose only in-sync replica goes away keeps it in the
+// ISR with no leader (offline), so the data it alone holds is not given up, and it leads again
+// when that broker comes back.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "controller/metadata_image.h"
+#include "controller/metadata_records.pb.h"
+
+namespace keel::controller {
+
+// True when `node_id` may lead now (registered, unfenced, not shutting down).
+bool eligible_leader(const MetadataImage& image, int32_t node_id);
+
+// The records that take `node_id` out of every ISR it is in and elect new leaders where it
+// led (fencing, controlled shutdown).
+std::vector<metadata::MetadataRecord> remove_from_isrs(const MetadataImage& image, int32_t node_id);
+
+// Partitions without a leader whose ISR has an eligible member get one (a broker came back).
+// `returning` counts as eligible although the image still shows it fenced (it is unfenced by
+// the same batch).
+std::vector<metadata::MetadataRecord> elect_offline_leaders(const MetadataImage& image,
+                                                            int32_t returning = -1);
+
+// Partitions whose preferred (first) replica is in the ISR, eligible and not the leader get it
+// back as leader (auto.leader.rebalance.enable, ElectLeaders PREFERRED).
+std::vector<metadata::MetadataRecord> elect_preferred_leaders(const MetadataImage& image);
+
+}  // namespace keel::controller
