@@ -134,7 +134,7 @@ void RaftNode::on_vote_request(const Envelope& in, const VoteRequest& req, int64
   auto answer = [&](ErrorCode error, bool granted) {
     response.error = error;
     response.vote_granted = granted;
-    response.leader_id = quorum_.leader_id;
+    response.leader_id = current_leader().leader_id;
     response.leader_epoch = quorum_.epoch;
     reply(in, response);
   };
@@ -218,7 +218,7 @@ void RaftNode::on_begin_quorum(const Envelope& in, const BeginQuorumEpochRequest
   BeginQuorumEpochResponse response;
   auto answer = [&](ErrorCode error) {
     response.error = error;
-    response.leader_id = quorum_.leader_id;
+    response.leader_id = current_leader().leader_id;
     response.leader_epoch = quorum_.epoch;
     reply(in, response);
   };
@@ -263,7 +263,7 @@ void RaftNode::on_end_quorum(const Envelope& in, const EndQuorumEpochRequest& re
   EndQuorumEpochResponse response;
   auto answer = [&](ErrorCode error) {
     response.error = error;
-    response.leader_id = quorum_.leader_id;
+    response.leader_id = current_leader().leader_id;
     response.leader_epoch = quorum_.epoch;
     reply(in, response);
   };

@@ -96,7 +96,16 @@ absl::StatusOr<std::string_view> decode_snapshot_file(const SnapshotId& id, std:
 
 absl::StatusOr<std::unique_ptr<RaftLog>> RaftLog::open(storage::Env* env, storage::Clock* clock,
                                                        std::string dir, storage::LogConfig config) {
-  KEEL_RETURN_IF_ERROR(env->create_dir(dir));
+  if (!env->exists(dir)) {
+    KEEL_RETURN_IF_ERROR(env->create_dir(dir));
+    // The new directories must survive a power cut with what is written inside them.
+    for (std::string path = dir; path.find('/') != std::string::npos;) {
+      const size_t slash = path.rfind('/');
+      path = slash == 0 ? "/" : path.substr(0, slash);
+      KEEL_RETURN_IF_ERROR(env->sync_dir(path));
+      if (path == "/") break;
+    }
+  }
   KEEL_ASSIGN_OR_RETURN(std::unique_ptr<storage::Log> log,
                         storage::Log::open(env, clock, dir, config, storage::RecoveryOptions{}));
   std::unique_ptr<RaftLog> raft_log(new RaftLog(env, std::move(dir), std::move(log)));
@@ -132,15 +141,27 @@ absl::Status RaftLog::load_snapshots() {
   const SnapshotId id = *snapshot_;
   // The log continues the snapshot only if it holds the snapshot's last record with the same
   // epoch (log matching); otherwise it is a leftover of an interrupted install.
-  const bool continues = log_->log_start_offset() < id.end_offset &&
-                         log_->log_end_offset() >= id.end_offset &&
-                         epoch_at(id.end_offset - 1) == std::optional<int32_t>(id.epoch);
+  // (The epoch cache may have been trimmed to the old log start, so read the batch itself.)
+  // A log starting exactly at the snapshot (an installed one) continues it by construction.
+  bool continues = log_->log_start_offset() == id.end_offset;
+  if (log_->log_start_offset() < id.end_offset && log_->log_end_offset() >= id.end_offset) {
+    KEEL_ASSIGN_OR_RETURN(protocol::Bytes batch, read(id.end_offset - 1, 1));
+    protocol::BatchIterator batches{std::span<const uint8_t>(batch)};
+    if (batches.next()) {
+      absl::StatusOr<protocol::RecordBatchHeader> header =
+          protocol::validate_batch(batches.batch());
+      continues = header.ok() && header->partition_leader_epoch == id.epoch &&
+                  header->base_offset <= id.end_offset - 1 &&
+                  header->last_offset() >= id.end_offset - 1;
+    }
+  }
   if (!continues) {
     if (log_->log_start_offset() != id.end_offset || log_->log_end_offset() != id.end_offset) {
       KEEL_RETURN_IF_ERROR(log_->truncate_fully_and_start_at(id.end_offset));
     }
     return absl::OkStatus();
   }
+  if (log_->log_start_offset() == id.end_offset) return absl::OkStatus();
   log_->set_high_watermark(id.end_offset);
   return log_->advance_log_start_offset(id.end_offset).status();
 }
@@ -199,8 +220,12 @@ absl::StatusOr<int64_t> RaftLog::append_leader_change(int32_t epoch, int32_t lea
   put_i32(value, leader_id);
   put_i32(value, static_cast<int32_t>(voters.size()));
   for (int32_t voter : voters) put_i32(value, voter);
+  // Log::append refuses control batches (they never come from clients), so the batch is built
+  // with its offset and epoch already in place, as a follower would receive it.
   protocol::BatchOptions options;
   options.control = true;
+  options.base_offset = end_offset();
+  options.partition_leader_epoch = epoch;
   protocol::RecordBatchBuilder builder(options);
   protocol::RecordInput input;
   input.timestamp = now_ms;
@@ -208,8 +233,9 @@ absl::StatusOr<int64_t> RaftLog::append_leader_change(int32_t epoch, int32_t lea
   input.value = protocol::ByteView(value);
   builder.append(input);
   KEEL_ASSIGN_OR_RETURN(protocol::Bytes batch, builder.build());
-  KEEL_ASSIGN_OR_RETURN(storage::AppendResult result,
-                        log_->append(protocol::RecordsView(batch.data(), batch.size()), epoch));
+  KEEL_ASSIGN_OR_RETURN(
+      storage::AppendResult result,
+      log_->append_as_follower(protocol::RecordsView(batch.data(), batch.size())));
   return result.last_offset;
 }
 

@@ -130,6 +130,7 @@ absl::StatusOr<std::unique_ptr<RaftNode>> RaftNode::open(storage::Env* env, stor
   node->applied_ = node->high_watermark_ = log.start_offset();
   log.set_high_watermark(node->high_watermark_);
   node->last_snapshot_ms_ = now_ms;
+  node->now_ms_ = now_ms;
   // A restarted leader cannot lead its old epoch again (its appends since are unknown to the
   // quorum): it resigns; a known leader is followed; otherwise wait for an election.
   const QuorumStateData q = node->quorum_;
@@ -212,6 +213,14 @@ void RaftNode::clear_role_state() {
   held_fetches_.clear();
 }
 
+LeaderAndEpoch RaftNode::current_leader() const {
+  if (role_ == Role::kLeader) return {config_.node_id, quorum_.epoch};
+  const bool fresh =
+      last_leader_contact_ms_ >= 0 && now_ms_ - last_leader_contact_ms_ < config_.fetch_timeout_ms;
+  if (role_ == Role::kFollower && fresh) return {quorum_.leader_id, quorum_.epoch};
+  return {-1, quorum_.epoch};
+}
+
 bool RaftNode::observe_epoch(int32_t epoch, int32_t leader_id, int64_t now_ms) {
   if (epoch < quorum_.epoch) return false;
   const bool named_leader = leader_id >= 0 && leader_id != config_.node_id;
@@ -234,6 +243,7 @@ bool RaftNode::observe_epoch(int32_t epoch, int32_t leader_id, int64_t now_ms) {
 }
 
 void RaftNode::handle(const Envelope& in, int64_t now_ms) {
+  now_ms_ = now_ms;
   if (!active() || in.to != config_.node_id || in.from == config_.node_id || in.from < 0) {
     ++stats_.dropped_messages;
     return;
@@ -265,6 +275,7 @@ void RaftNode::handle(const Envelope& in, int64_t now_ms) {
 
 void RaftNode::poll(int64_t now_ms) {
   if (!active()) return;
+  now_ms_ = now_ms;
   // Timed-out requests are forgotten; the role logic below sends what is still needed.
   for (auto it = pending_.begin(); it != pending_.end();) {
     if (it->second.deadline_ms <= now_ms) {

@@ -126,7 +126,10 @@ class RaftNode {
   bool is_voter_id(int32_t id) const;
   int64_t randomized_election_timeout();
   void clear_role_state();
-  LeaderAndEpoch current_leader() const { return {quorum_.leader_id, quorum_.epoch}; }
+  // The leader as this node vouches for it in answers: itself when leading, the leader it
+  // fetched from within fetch_timeout_ms when following, else none (a stale name would send
+  // other nodes chasing a dead leader instead of electing a new one).
+  LeaderAndEpoch current_leader() const;
   // Steps down when a message names a newer epoch; false when the message is stale.
   bool observe_epoch(int32_t epoch, int32_t leader_id, int64_t now_ms);
 
@@ -188,8 +191,10 @@ class RaftNode {
   std::map<int64_t, Pending> pending_;
 
   int64_t high_watermark_ = 0;
-  int64_t applied_ = 0;                  // next offset to hand to the state machine
-  int64_t last_leader_contact_ms_ = -1;  // last successful fetch (follower) or BeginQuorum
+  int64_t applied_ = 0;  // next offset to hand to the state machine
+  int64_t last_leader_contact_ms_ = -1;
+  int64_t now_ms_ =
+      0;  // time of the event being handled  // last successful fetch (follower) or BeginQuorum
 
   // Unattached / Prospective / Candidate / Resigned: when to stand (next election step).
   int64_t election_deadline_ms_ = 0;

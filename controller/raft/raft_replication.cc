@@ -51,6 +51,16 @@ bool RaftNode::answer_fetch(const Envelope& in, const FetchRequest& req, bool ma
     reply(in, std::move(response));
     return true;
   }
+  // Our epoch cache starts at our log start: an older epoch ended somewhere inside the
+  // snapshot, which only the snapshot can settle.
+  if (snapshot && !at_snapshot && req.fetch_offset > 0) {
+    const std::optional<int32_t> first_epoch = log_->epoch_at(log_->start_offset());
+    if (req.last_fetched_epoch < first_epoch.value_or(snapshot->epoch)) {
+      response.snapshot_id = snapshot;
+      reply(in, std::move(response));
+      return true;
+    }
+  }
   if (req.fetch_offset > 0 && !at_snapshot) {
     const DivergingEpoch end = log_->end_offset_for_epoch(req.last_fetched_epoch);
     if (end.epoch < 0 || end.end_offset < 0) {
@@ -220,6 +230,9 @@ void RaftNode::on_fetch_response(const Envelope& in, const FetchResponse& resp, 
     next_fetch_ms_ = now_ms + kFetchRetryBackoffMs;
     return;
   }
+  // Only a fetch the leader accepted proves our log matches its log up to the fetch offset,
+  // and so lets its high watermark apply to us.
+  bool matched = false;
   if (resp.diverging_epoch) {
     if (resp.diverging_epoch->end_offset < 0 || resp.diverging_epoch->epoch < 0) {
       ++stats_.dropped_messages;
@@ -247,11 +260,14 @@ void RaftNode::on_fetch_response(const Envelope& in, const FetchResponse& resp, 
       fail(durable.status());
       return;
     }
+    matched = true;
+  } else {
+    matched = true;
   }
   if (!active()) return;
   last_leader_contact_ms_ = now_ms;
   fetch_deadline_ms_ = now_ms + config_.fetch_timeout_ms;
-  advance_hw(std::min(log_->end_offset(), resp.high_watermark), now_ms);
+  if (matched) advance_hw(std::min(log_->end_offset(), resp.high_watermark), now_ms);
   if (!active()) return;
   next_fetch_ms_ = now_ms;
   send_fetch(now_ms);
