@@ -80,16 +80,7 @@ absl::StatusOr<std::optional<QuorumStateData>> QuorumStateStore::load() {
 }
 
 absl::Status QuorumStateStore::store(const QuorumStateData& data) {
-  const std::string text = encode_quorum_state(data);
-  if (sync_) return env_->write_file_atomically(path_, text);
-  // Mutant: the same replacement without any fsync, so a crash may bring back the old vote.
-  const std::string tmp = path_ + ".tmp";
-  if (env_->exists(tmp)) KEEL_RETURN_IF_ERROR(env_->remove_file(tmp));
-  KEEL_ASSIGN_OR_RETURN(auto file, env_->open_writable(tmp));
-  KEEL_RETURN_IF_ERROR(file->append(
-      std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(text.data()), text.size())));
-  KEEL_RETURN_IF_ERROR(file->close());
-  return env_->rename(tmp, path_);
+  return env_->write_file_atomically(path_, encode_quorum_state(data));
 }
 
 }  // namespace keel::controller::raft

@@ -34,18 +34,17 @@ absl::StatusOr<QuorumStateData> decode_quorum_state(std::string_view text);
 
 class QuorumStateStore {
  public:
-  QuorumStateStore(storage::Env* env, std::string dir, bool sync = true)
-      : env_(env), path_(storage::join_path(dir, kQuorumStateFileName)), sync_(sync) {}
+  QuorumStateStore(storage::Env* env, std::string dir)
+      : env_(env), path_(storage::join_path(dir, kQuorumStateFileName)) {}
 
   // nullopt when the file does not exist (a fresh node).
   absl::StatusOr<std::optional<QuorumStateData>> load();
-  // Durable when it returns OK, unless constructed with sync = false (a test mutant).
+  // Durable when it returns OK.
   absl::Status store(const QuorumStateData& data);
 
  private:
   storage::Env* env_;
   std::string path_;
-  bool sync_;
 };
 
 }  // namespace keel::controller::raft

@@ -166,7 +166,12 @@ void RaftNode::on_vote_request(const Envelope& in, const VoteRequest& req, int64
   } else if (candidate_log_ok(req.last_offset_epoch, req.last_offset)) {
     QuorumStateData next = quorum_;
     next.voted_for = req.candidate_id;
-    if (!persist(next)) return;  // no durable vote, no answer
+    if (config_.mutations.unsynced_quorum_state) {
+      quorum_ = next;  // mutant: the answer leaves before the vote is on disk
+      deferred_persist_ = true;
+    } else if (!persist(next)) {
+      return;  // no durable vote, no answer
+    }
     granted = true;
     if (role_ == Role::kUnattached) {
       election_deadline_ms_ = now_ms + randomized_election_timeout();

@@ -99,8 +99,7 @@ absl::StatusOr<std::unique_ptr<RaftNode>> RaftNode::open(storage::Env* env, stor
   const std::string partition_dir = storage::join_path(dir, storage::kMetadataLogDir);
   KEEL_ASSIGN_OR_RETURN(node->log_,
                         RaftLog::open(env, clock, partition_dir, node->config_.log_config));
-  node->store_ = std::make_unique<QuorumStateStore>(
-      env, partition_dir, /*sync=*/!node->config_.mutations.unsynced_quorum_state);
+  node->store_ = std::make_unique<QuorumStateStore>(env, partition_dir);
   KEEL_ASSIGN_OR_RETURN(std::optional<QuorumStateData> loaded, node->store_->load());
   if (!loaded) {
     const bool has_data = node->log_->end_offset() > 0 || node->log_->latest_snapshot();
@@ -276,6 +275,10 @@ void RaftNode::handle(const Envelope& in, int64_t now_ms) {
 void RaftNode::poll(int64_t now_ms) {
   if (!active()) return;
   now_ms_ = now_ms;
+  if (deferred_persist_) {
+    deferred_persist_ = false;
+    if (!persist(quorum_)) return;
+  }
   // Timed-out requests are forgotten; the role logic below sends what is still needed.
   for (auto it = pending_.begin(); it != pending_.end();) {
     if (it->second.deadline_ms <= now_ms) {

@@ -191,10 +191,10 @@ class RaftNode {
   std::map<int64_t, Pending> pending_;
 
   int64_t high_watermark_ = 0;
-  int64_t applied_ = 0;  // next offset to hand to the state machine
-  int64_t last_leader_contact_ms_ = -1;
-  int64_t now_ms_ =
-      0;  // time of the event being handled  // last successful fetch (follower) or BeginQuorum
+  int64_t applied_ = 0;                  // next offset to hand to the state machine
+  int64_t last_leader_contact_ms_ = -1;  // last successful fetch or BeginQuorumEpoch
+  int64_t now_ms_ = 0;                   // time of the event being handled
+  bool deferred_persist_ = false;        // mutant unsynced_quorum_state only
 
   // Unattached / Prospective / Candidate / Resigned: when to stand (next election step).
   int64_t election_deadline_ms_ = 0;

@@ -29,6 +29,14 @@ void Checker::on_apply(int32_t node, int64_t offset, int32_t epoch, std::string_
   }
 }
 
+void Checker::on_vote_granted(int32_t voter, int32_t epoch, int32_t candidate) {
+  auto [it, inserted] = vote_of_.emplace(std::make_pair(voter, epoch), candidate);
+  if (!inserted && it->second != candidate) {
+    fail("one-vote-per-epoch", absl::StrCat("node ", voter, " voted for ", it->second, " and ",
+                                            candidate, " in epoch ", epoch));
+  }
+}
+
 void Checker::on_snapshot(int32_t node,
                           const std::vector<std::pair<int64_t, std::string>>& records) {
   for (const auto& [offset, payload] : records) {

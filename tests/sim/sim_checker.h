@@ -27,6 +27,8 @@ class Checker {
   void on_apply(int32_t node, int64_t offset, int32_t epoch, std::string_view payload);
   // A node loaded a snapshot holding these records (offset -> payload).
   void on_snapshot(int32_t node, const std::vector<std::pair<int64_t, std::string>>& records);
+  // A node sent a granted (non-pre-)vote: one candidate per epoch, ever, across restarts.
+  void on_vote_granted(int32_t voter, int32_t epoch, int32_t candidate);
   // After every step, for each live node.
   void observe(int32_t id, const controller::raft::RaftNode& node, int64_t step);
   // The node restarted: its high watermark may start lower again.
@@ -56,6 +58,7 @@ class Checker {
   std::map<int64_t, Committed> committed_;      // offset -> record, as first applied anywhere
   std::map<int32_t, int32_t> leader_of_epoch_;  // ever, across restarts
   std::map<int32_t, int64_t> last_hw_;
+  std::map<std::pair<int32_t, int32_t>, int32_t> vote_of_;  // (voter, epoch) -> candidate
   std::map<int32_t, int64_t> last_applied_;
   std::map<int32_t, std::pair<int32_t, int32_t>> last_role_;  // id -> (role, epoch)
   int64_t leader_changes_ = 0;

@@ -30,6 +30,7 @@ struct Node {
   std::unique_ptr<SimStateMachine> sm;
   std::unique_ptr<RaftNode> raft;
   int64_t restart_at = -1;           // down until then
+  int64_t last_vote_ms = -1;         // when it last granted a vote
   controller::raft::RaftStats past;  // stats of earlier lifetimes
 };
 
@@ -175,7 +176,15 @@ void Simulation::send(const Envelope& e) {
 
 void Simulation::send_all(Node& n) {
   if (!n.raft) return;
-  for (Envelope& e : n.raft->take_outbox()) send(e);
+  for (Envelope& e : n.raft->take_outbox()) {
+    if (const auto* vote = std::get_if<controller::raft::VoteResponse>(&e.message)) {
+      if (vote->vote_granted && !vote->pre_vote) {
+        checker_.on_vote_granted(n.id, vote->leader_epoch, e.to);
+        n.last_vote_ms = now_;
+      }
+    }
+    send(e);
+  }
 }
 
 Node* Simulation::leader() {
@@ -205,8 +214,14 @@ void Simulation::inject_fault() {
   Node& victim = *nodes_[rng_() % nodes_.size()];
   if (r < 0.30) {
     // Crash a leader more often: that is where unsynced data and elections meet.
+    // Crash where it hurts: a leader (unsynced appends) or a node that just voted.
     Node* l = leader();
-    crash(uniform() < 0.5 && l ? *l : victim);
+    Node* voter = nullptr;
+    for (auto& n : nodes_) {
+      if (n->raft && n->last_vote_ms >= 0 && now_ - n->last_vote_ms < 20) voter = n.get();
+    }
+    const double pick = uniform();
+    crash(pick < 0.4 && l ? *l : pick < 0.7 && voter ? *voter : victim);
   } else if (r < 0.45) {
     for (auto& n : nodes_) {
       if (n->id != victim.id) {
