@@ -160,7 +160,7 @@ void RaftNode::advance_hw(int64_t hw, int64_t now_ms) {
   if (role_ == Role::kLeader && !held_fetches_.empty()) release_held_fetches(true, now_ms);
 }
 
-void RaftNode::apply_committed(int64_t /*now_ms*/) {
+void RaftNode::apply_committed(int64_t now_ms) {
   if (applied_ >= high_watermark_) return;
   absl::Status status =
       log_->visit(applied_, high_watermark_,
@@ -171,7 +171,11 @@ void RaftNode::apply_committed(int64_t /*now_ms*/) {
                     }
                     applied_ = offset + 1;
                   });
-  if (!status.ok()) fail(status);
+  if (!status.ok()) {
+    fail(status);
+    return;
+  }
+  maybe_take_snapshot(now_ms);
 }
 
 void RaftNode::send_fetch(int64_t now_ms) {
