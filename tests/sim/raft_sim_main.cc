@@ -88,7 +88,8 @@ int main(int argc, char** argv) {
   std::printf(
       "seeds %llu..%llu, %lld steps, %.1f s: elections %lld, leader changes %lld, divergence "
       "truncations %lld, snapshots taken %lld, snapshot installs %lld, crashes losing unsynced "
-      "data %lld, partitions healed %lld, committed records %lld, messages %lld\n",
+      "data %lld, partitions healed %lld, committed records %lld, messages %lld, malformed "
+      "messages %lld\n",
       static_cast<unsigned long long>(first),
       static_cast<unsigned long long>(first + static_cast<uint64_t>(seeds) - 1),
       static_cast<long long>(steps), secs, static_cast<long long>(total.elections),
@@ -98,7 +99,7 @@ int main(int argc, char** argv) {
       static_cast<long long>(total.snapshot_installs),
       static_cast<long long>(total.crashes_losing_unsynced),
       static_cast<long long>(total.partitions_healed), static_cast<long long>(total.commits),
-      static_cast<long long>(total.messages));
+      static_cast<long long>(total.messages), static_cast<long long>(total.malformed_messages));
   if (!mutant.empty()) {
     std::printf("mutant %s NOT caught within %lld seeds\n", mutant.c_str(),
                 static_cast<long long>(seeds));
@@ -106,7 +107,7 @@ int main(int argc, char** argv) {
   }
   if (total.elections == 0 || total.leader_changes == 0 || total.divergence_truncations == 0 ||
       total.snapshot_installs == 0 || total.crashes_losing_unsynced == 0 ||
-      total.partitions_healed == 0) {
+      total.partitions_healed == 0 || total.malformed_messages == 0) {
     std::printf("FAIL: a coverage count is zero\n");
     return 1;
   }

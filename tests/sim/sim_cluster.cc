@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <map>
+#include <type_traits>
 
 #include "absl/strings/str_cat.h"
 
@@ -51,6 +52,7 @@ class Simulation {
   void crash(Node& node);
   void send_all(Node& node);
   void send(const Envelope& envelope);
+  Envelope corrupt(Envelope e);
   bool blocked(int32_t from, int32_t to) const { return blocked_.count({from, to}) > 0; }
   void inject_fault();
   void client_append();
@@ -79,7 +81,7 @@ class Simulation {
   Checker checker_;
   Coverage coverage_;
   // Per-seed chaos knobs.
-  double loss_ = 0, dup_ = 0, fault_rate_ = 0, append_rate_ = 0;
+  double loss_ = 0, dup_ = 0, corrupt_ = 0, fault_rate_ = 0, append_rate_ = 0;
   int64_t min_delay_ = 1, max_delay_ = 10;
   int32_t fetch_max_bytes_ = 1 << 16;
   int64_t snapshot_bytes_ = 1000;
@@ -120,6 +122,7 @@ void Simulation::setup() {
   }
   loss_ = uniform() * 0.1;
   dup_ = uniform() * 0.05;
+  corrupt_ = uniform() < 0.5 ? uniform() * 0.03 : 0;
   min_delay_ = between(0, 3);
   max_delay_ = min_delay_ + between(1, 30);
   fault_rate_ = 0.01 + uniform() * 0.04;
@@ -165,8 +168,61 @@ void Simulation::crash(Node& n) {
   trace(absl::StrCat("crash node ", n.id));
 }
 
+// A copy of `e` with one field made invalid (never a plausible lie: a forged but valid-looking
+// message is a Byzantine fault Raft does not claim to survive). Record bytes are flipped only
+// where the batch CRC covers them or the offset checks catch them.
+Envelope Simulation::corrupt(Envelope e) {
+  using namespace controller::raft;
+  const uint64_t pick = rng_() % 3;
+  std::visit(
+      [&](auto& m) {
+        using T = std::decay_t<decltype(m)>;
+        if constexpr (std::is_same_v<T, VoteRequest>) {
+          if (pick == 0) m.candidate_epoch = -1;
+          if (pick == 1) m.last_offset = -1;
+          if (pick == 2) m.candidate_id = 99;
+        } else if constexpr (std::is_same_v<T, VoteResponse>) {
+          m.leader_epoch = -1;
+          m.error = ErrorCode::kInvalidRequest;
+        } else if constexpr (std::is_same_v<T, BeginQuorumEpochRequest> ||
+                             std::is_same_v<T, EndQuorumEpochRequest>) {
+          if (pick == 0) m.leader_epoch = -1;
+          if (pick >= 1) m.leader_id = 99;
+        } else if constexpr (std::is_same_v<T, FetchRequest>) {
+          if (pick == 0) m.fetch_offset = -1;
+          if (pick == 1) m.replica_id = 99;
+          if (pick == 2) m.current_leader_epoch = m.current_leader_epoch - 1;
+        } else if constexpr (std::is_same_v<T, FetchResponse>) {
+          if (m.records.size() > 21) {
+            const size_t batch = 12 + ((size_t{m.records[8]} << 24) | (size_t{m.records[9]} << 16) |
+                                       (size_t{m.records[10]} << 8) | size_t{m.records[11]});
+            const size_t end = std::min(batch, m.records.size());
+            if (end > 17) m.records[17 + rng_() % (end - 17)] ^= 0x5a;
+          } else {
+            m.high_watermark = -3;
+          }
+        } else if constexpr (std::is_same_v<T, FetchSnapshotRequest>) {
+          m.position = -1;
+        } else if constexpr (std::is_same_v<T, FetchSnapshotResponse>) {
+          if (!m.bytes.empty()) {
+            m.bytes[rng_() % m.bytes.size()] ^= 0x5a;
+          } else {
+            m.position = -1;
+          }
+        } else {
+          m.leader_epoch = -1;
+        }
+      },
+      e.message);
+  return e;
+}
+
 void Simulation::send(const Envelope& e) {
   ++coverage_.messages;
+  if (faults_on_ && uniform() < corrupt_) {
+    ++coverage_.malformed_messages;
+    network_.push(InFlight{now_ + between(min_delay_, max_delay_), seq_++, corrupt(e)});
+  }
   if (blocked(e.from, e.to) || uniform() < loss_) return;
   const int copies = uniform() < dup_ ? 2 : 1;
   for (int i = 0; i < copies; ++i) {
@@ -408,6 +464,7 @@ void Coverage::add(const Coverage& o) {
   partitions_healed += o.partitions_healed;
   commits += o.commits;
   messages += o.messages;
+  malformed_messages += o.malformed_messages;
 }
 
 SimResult run_simulation(const SimOptions& options) { return Simulation(options).run(); }

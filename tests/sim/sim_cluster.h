@@ -42,6 +42,7 @@ struct Coverage {
   int64_t partitions_healed = 0;
   int64_t commits = 0;
   int64_t messages = 0;
+  int64_t malformed_messages = 0;  // corrupted copies injected
   void add(const Coverage& o);
 };
 
