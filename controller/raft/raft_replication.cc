@@ -82,7 +82,9 @@ bool RaftNode::answer_fetch(const Envelope& in, const FetchRequest& req, bool ma
     }
   }
   // The fetch offset is valid: the replica stored everything below it durably.
-  progress.end_offset = std::max(progress.end_offset, req.fetch_offset);
+  // The latest report counts, even a lower one (a replica that lost data must not be counted
+  // for what it had).
+  progress.end_offset = req.fetch_offset;
   if (req.fetch_offset >= log_->end_offset()) progress.last_caught_up_ms = now_ms;
   const int64_t hw_before = high_watermark_;
   maybe_advance_leader_hw(now_ms);

@@ -45,6 +45,11 @@ void RaftNode::on_fetch_snapshot_request(const Envelope& in, const FetchSnapshot
   if (req.replica_id != in.from || req.position < 0 || req.max_bytes <= 0) {
     return fail_with(ErrorCode::kInvalidRequest);
   }
+  if (req.current_leader_epoch > quorum_.epoch) {
+    observe_epoch(req.current_leader_epoch, -1, now_ms_);  // a newer epoch exists: step down
+    if (!active()) return;
+    response.current_leader = current_leader();
+  }
   if (req.current_leader_epoch < quorum_.epoch) return fail_with(ErrorCode::kFencedLeaderEpoch);
   if (role_ != Role::kLeader || req.current_leader_epoch != quorum_.epoch) {
     return fail_with(ErrorCode::kNotLeaderOrFollower);

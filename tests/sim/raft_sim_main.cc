@@ -73,7 +73,7 @@ int main(int argc, char** argv) {
                   mutant.empty() ? "FAIL" : "CAUGHT", result.violation->checker.c_str(),
                   static_cast<unsigned long long>(options.seed),
                   static_cast<long long>(result.steps_run), result.violation->detail.c_str());
-      std::printf("replay: raft_sim --seed=%llu --steps=%lld%s%s --verbose\n",
+      std::printf("replay: %s --seed=%llu --steps=%lld%s%s --verbose\n", argv[0],
                   static_cast<unsigned long long>(options.seed),
                   static_cast<long long>(options.steps),
                   mutant.empty() ? "" : " --mutant=", mutant.c_str());
