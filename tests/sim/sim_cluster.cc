@@ -30,8 +30,10 @@ struct Node {
   std::unique_ptr<storage::FaultEnv> env;
   std::unique_ptr<SimStateMachine> sm;
   std::unique_ptr<RaftNode> raft;
-  int64_t restart_at = -1;           // down until then
-  int64_t last_vote_ms = -1;         // when it last granted a vote
+  int64_t restart_at = -1;    // down until then
+  int64_t last_vote_ms = -1;  // when it last granted a vote
+  int32_t leader_epoch = -1;  // the epoch it last led, and since when
+  int64_t leader_since_ms = -1;
   controller::raft::RaftStats past;  // stats of earlier lifetimes
 };
 
@@ -162,7 +164,15 @@ void Simulation::crash(Node& n) {
   n.env->freeze();
   n.raft.reset();
   n.sm.reset();
-  absl::Status status = n.env->crash();
+  // The unsynced tail of a file is lost, torn or torn and corrupted; unsynced renames and
+  // creations may survive (a journaling file system that committed them).
+  storage::FaultEnv::CrashOptions how;
+  const uint64_t tail = rng_() % 3;
+  how.tail = tail == 0   ? storage::FaultEnv::CrashOptions::Tail::kDrop
+             : tail == 1 ? storage::FaultEnv::CrashOptions::Tail::kTorn
+                         : storage::FaultEnv::CrashOptions::Tail::kCorrupt;
+  how.keep_unsynced_metadata = uniform() < 0.3;
+  absl::Status status = n.env->crash(how);
   if (!status.ok()) checker_.fail("crash", status.ToString());
   n.restart_at = now_ + between(1, 400);
   trace(absl::StrCat("crash node ", n.id));
@@ -276,8 +286,18 @@ void Simulation::inject_fault() {
     for (auto& n : nodes_) {
       if (n->raft && n->last_vote_ms >= 0 && now_ - n->last_vote_ms < 20) voter = n.get();
     }
+    // ... or a leader just elected, whose LeaderChange may not have reached anyone yet.
+    Node* fresh = nullptr;
+    for (auto& n : nodes_) {
+      if (n->raft && n->raft->role() == Role::kLeader && now_ - n->leader_since_ms < 30) {
+        fresh = n.get();
+      }
+    }
     const double pick = uniform();
-    crash(pick < 0.4 && l ? *l : pick < 0.7 && voter ? *voter : victim);
+    crash(pick < 0.3 && fresh    ? *fresh
+          : pick < 0.5 && l      ? *l
+          : pick < 0.75 && voter ? *voter
+                                 : victim);
   } else if (r < 0.45) {
     for (auto& n : nodes_) {
       if (n->id != victim.id) {
@@ -348,6 +368,10 @@ void Simulation::check(int64_t step) {
   for (auto& n : nodes_) {
     if (!n->raft) continue;
     checker_.observe(n->id, *n->raft, step);
+    if (n->raft->role() == Role::kLeader && n->leader_epoch != n->raft->epoch()) {
+      n->leader_epoch = n->raft->epoch();
+      n->leader_since_ms = now_;
+    }
     if (options_.verbose) {
       const RaftNode& r = *n->raft;
       const std::string state = absl::StrCat(
