@@ -140,3 +140,37 @@ TEST(RaftElection, AppendOnANonLeaderIsNotController) {
 
 }  // namespace
 }  // namespace keel::controller::raft
+
+namespace keel::controller::raft {
+namespace {
+
+TEST(RaftObserver, FollowsTheLeaderWithoutEverStanding) {
+  testing::TestCluster cluster(3);
+  cluster.open(4);  // not among the voters {1, 2, 3}: an observer
+  cluster.run_for(1000);
+  RaftNode* leader = cluster.leader();
+  ASSERT_NE(leader, nullptr);
+  RaftNode& observer = cluster.node(4);
+  EXPECT_FALSE(observer.is_voter());
+  ASSERT_TRUE(leader->append({"a", "b"}, cluster.now()).ok());
+  cluster.run_for(300);
+  EXPECT_EQ(observer.role(), Role::kFollower);
+  EXPECT_EQ(observer.leader_id(), leader->node_id());
+  EXPECT_EQ(cluster.sm(4).payloads, (std::vector<std::string>{"a", "b"}));
+  QuorumDescription d = leader->describe_quorum();
+  ASSERT_EQ(d.observers.size(), 1u);
+  EXPECT_EQ(d.observers[0].replica_id, 4);
+  EXPECT_EQ(d.observers[0].log_end_offset, leader->log_end_offset());
+  // With the leader gone the observer looks for the next one; it never stands itself.
+  const int32_t old = leader->node_id();
+  cluster.close(old);
+  cluster.run_for(3000);
+  EXPECT_EQ(observer.stats().elections_started, 0);
+  EXPECT_EQ(observer.stats().pre_votes_started, 0);
+  RaftNode* next = cluster.leader();
+  ASSERT_NE(next, nullptr);
+  EXPECT_EQ(observer.leader_id(), next->node_id());
+}
+
+}  // namespace
+}  // namespace keel::controller::raft
