@@ -2,14 +2,19 @@
 // decode, convert back) comes back equal; messages not about __cluster_metadata-0 are refused.
 #include "controller/raft/raft_wire.h"
 
+#include <deque>
+
 #include "gtest/gtest.h"
 
 namespace keel::controller::raft::wire {
 namespace {
 
+// Decoded messages point into their frame (records views), so frames live for the test.
+std::deque<protocol::Bytes> frames;
+
 template <class Wire>
 Wire through_bytes(const Wire& message, int16_t version = Wire::kMaxVersion) {
-  protocol::Bytes bytes;
+  protocol::Bytes& bytes = frames.emplace_back();
   protocol::Writer w(bytes);
   message.encode(w, version);
   protocol::Reader r(bytes);
