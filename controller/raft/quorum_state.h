@@ -28,8 +28,8 @@ struct QuorumStateData {
 };
 
 std::string encode_quorum_state(const QuorumStateData& data);
-// INVALID_REQUEST-free: a malformed file is DATA_LOSS (a torn or foreign file must not be
-// mistaken for "never voted").
+// A malformed file is DATA_LOSS (KAFKA_STORAGE_ERROR): a torn or foreign file must never be
+// mistaken for "never voted".
 absl::StatusOr<QuorumStateData> decode_quorum_state(std::string_view text);
 
 class QuorumStateStore {

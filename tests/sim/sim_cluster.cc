@@ -6,6 +6,7 @@
 #include <type_traits>
 
 #include "absl/strings/str_cat.h"
+#include "tests/sim/sim_corrupt.h"
 
 namespace keel::sim {
 namespace {
@@ -54,7 +55,6 @@ class Simulation {
   void crash(Node& node);
   void send_all(Node& node);
   void send(const Envelope& envelope);
-  Envelope corrupt(Envelope e);
   bool blocked(int32_t from, int32_t to) const { return blocked_.count({from, to}) > 0; }
   void inject_fault();
   void client_append();
@@ -178,60 +178,12 @@ void Simulation::crash(Node& n) {
   trace(absl::StrCat("crash node ", n.id));
 }
 
-// A copy of `e` with one field made invalid (never a plausible lie: a forged but valid-looking
-// message is a Byzantine fault Raft does not claim to survive). Record bytes are flipped only
-// where the batch CRC covers them or the offset checks catch them.
-Envelope Simulation::corrupt(Envelope e) {
-  using namespace controller::raft;
-  const uint64_t pick = rng_() % 3;
-  std::visit(
-      [&](auto& m) {
-        using T = std::decay_t<decltype(m)>;
-        if constexpr (std::is_same_v<T, VoteRequest>) {
-          if (pick == 0) m.candidate_epoch = -1;
-          if (pick == 1) m.last_offset = -1;
-          if (pick == 2) m.candidate_id = 99;
-        } else if constexpr (std::is_same_v<T, VoteResponse>) {
-          m.leader_epoch = -1;
-          m.error = ErrorCode::kInvalidRequest;
-        } else if constexpr (std::is_same_v<T, BeginQuorumEpochRequest> ||
-                             std::is_same_v<T, EndQuorumEpochRequest>) {
-          if (pick == 0) m.leader_epoch = -1;
-          if (pick >= 1) m.leader_id = 99;
-        } else if constexpr (std::is_same_v<T, FetchRequest>) {
-          if (pick == 0) m.fetch_offset = -1;
-          if (pick == 1) m.replica_id = 99;
-          if (pick == 2) m.current_leader_epoch = m.current_leader_epoch - 1;
-        } else if constexpr (std::is_same_v<T, FetchResponse>) {
-          if (m.records.size() > 21) {
-            const size_t batch = 12 + ((size_t{m.records[8]} << 24) | (size_t{m.records[9]} << 16) |
-                                       (size_t{m.records[10]} << 8) | size_t{m.records[11]});
-            const size_t end = std::min(batch, m.records.size());
-            if (end > 17) m.records[17 + rng_() % (end - 17)] ^= 0x5a;
-          } else {
-            m.high_watermark = -3;
-          }
-        } else if constexpr (std::is_same_v<T, FetchSnapshotRequest>) {
-          m.position = -1;
-        } else if constexpr (std::is_same_v<T, FetchSnapshotResponse>) {
-          if (!m.bytes.empty()) {
-            m.bytes[rng_() % m.bytes.size()] ^= 0x5a;
-          } else {
-            m.position = -1;
-          }
-        } else {
-          m.leader_epoch = -1;
-        }
-      },
-      e.message);
-  return e;
-}
-
 void Simulation::send(const Envelope& e) {
   ++coverage_.messages;
   if (faults_on_ && uniform() < corrupt_) {
     ++coverage_.malformed_messages;
-    network_.push(InFlight{now_ + between(min_delay_, max_delay_), seq_++, corrupt(e)});
+    network_.push(
+        InFlight{now_ + between(min_delay_, max_delay_), seq_++, corrupt_message(e, rng_)});
   }
   if (blocked(e.from, e.to) || uniform() < loss_) return;
   const int copies = uniform() < dup_ ? 2 : 1;
