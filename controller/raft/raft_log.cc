@@ -96,15 +96,14 @@ absl::StatusOr<std::string_view> decode_snapshot_file(const SnapshotId& id, std:
 
 absl::StatusOr<std::unique_ptr<RaftLog>> RaftLog::open(storage::Env* env, storage::Clock* clock,
                                                        std::string dir, storage::LogConfig config) {
-  if (!env->exists(dir)) {
-    KEEL_RETURN_IF_ERROR(env->create_dir(dir));
-    // The new directories must survive a power cut with what is written inside them.
-    for (std::string path = dir; path.find('/') != std::string::npos;) {
-      const size_t slash = path.rfind('/');
-      path = slash == 0 ? "/" : path.substr(0, slash);
-      KEEL_RETURN_IF_ERROR(env->sync_dir(path));
-      if (path == "/") break;
-    }
+  KEEL_RETURN_IF_ERROR(env->create_dir(dir));
+  // The directories must survive a power cut with what is written inside them. Synced on every
+  // open, not only on creation: an earlier open may have created them and failed before.
+  for (std::string path = dir; path.find('/') != std::string::npos;) {
+    const size_t slash = path.rfind('/');
+    path = slash == 0 ? "/" : path.substr(0, slash);
+    KEEL_RETURN_IF_ERROR(env->sync_dir(path));
+    if (path == "/") break;
   }
   KEEL_ASSIGN_OR_RETURN(std::unique_ptr<storage::Log> log,
                         storage::Log::open(env, clock, dir, config, storage::RecoveryOptions{}));
@@ -326,6 +325,29 @@ absl::Status RaftLog::visit(int64_t from, int64_t to, const EntryVisitor& fn) co
       return kafka_error(ErrorCode::kKafkaStorageError,
                          absl::StrCat("metadata log read made no progress at ", next));
     }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RaftLog::truncate_impossible_epochs(int32_t max_epoch) {
+  int64_t next = start_offset();
+  int32_t previous = snapshot_ ? snapshot_->epoch : 0;
+  while (next < end_offset()) {
+    KEEL_ASSIGN_OR_RETURN(protocol::Bytes bytes, read(next, 1 << 20));
+    protocol::BatchIterator batches{std::span<const uint8_t>(bytes)};
+    const int64_t before = next;
+    while (batches.next()) {
+      KEEL_ASSIGN_OR_RETURN(protocol::RecordBatchHeader header,
+                            protocol::validate_batch(batches.batch()));
+      const int32_t epoch = header.partition_leader_epoch;
+      if (epoch < previous || epoch > max_epoch) {
+        return log_->truncate_to(std::max(header.base_offset, start_offset()));
+      }
+      previous = epoch;
+      next = header.last_offset() + 1;
+    }
+    KEEL_RETURN_IF_ERROR(batches.status());
+    if (next == before) break;
   }
   return absl::OkStatus();
 }

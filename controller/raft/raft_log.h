@@ -79,6 +79,11 @@ class RaftLog {
   absl::Status truncate_to(int64_t offset) { return log_->truncate_to(offset); }
   void set_high_watermark(int64_t offset) { log_->set_high_watermark(offset); }
 
+  // Recovery: the first batch whose epoch is negative, lower than the one before it or above
+  // `max_epoch` (the persisted epoch) and everything after it are removed. The epoch field is
+  // outside the batch CRC, so a corrupted unsynced tail passes the log's own recovery.
+  absl::Status truncate_impossible_epochs(int32_t max_epoch);
+
   // ---- snapshots ----
   const std::optional<SnapshotId>& latest_snapshot() const { return snapshot_; }
   // Writes a snapshot of the committed state, then moves the log start to it and removes

@@ -89,7 +89,7 @@ int main(int argc, char** argv) {
       "seeds %llu..%llu, %lld steps, %.1f s: elections %lld, leader changes %lld, divergence "
       "truncations %lld, snapshots taken %lld, snapshot installs %lld, crashes losing unsynced "
       "data %lld, partitions healed %lld, committed records %lld, messages %lld, malformed "
-      "messages %lld\n",
+      "messages %lld, disk errors %lld\n",
       static_cast<unsigned long long>(first),
       static_cast<unsigned long long>(first + static_cast<uint64_t>(seeds) - 1),
       static_cast<long long>(steps), secs, static_cast<long long>(total.elections),
@@ -99,7 +99,8 @@ int main(int argc, char** argv) {
       static_cast<long long>(total.snapshot_installs),
       static_cast<long long>(total.crashes_losing_unsynced),
       static_cast<long long>(total.partitions_healed), static_cast<long long>(total.commits),
-      static_cast<long long>(total.messages), static_cast<long long>(total.malformed_messages));
+      static_cast<long long>(total.messages), static_cast<long long>(total.malformed_messages),
+      static_cast<long long>(total.disk_errors));
   if (!mutant.empty()) {
     std::printf("mutant %s NOT caught within %lld seeds\n", mutant.c_str(),
                 static_cast<long long>(seeds));
@@ -107,7 +108,7 @@ int main(int argc, char** argv) {
   }
   if (total.elections == 0 || total.leader_changes == 0 || total.divergence_truncations == 0 ||
       total.snapshot_installs == 0 || total.crashes_losing_unsynced == 0 ||
-      total.partitions_healed == 0 || total.malformed_messages == 0) {
+      total.partitions_healed == 0 || total.malformed_messages == 0 || total.disk_errors == 0) {
     std::printf("FAIL: a coverage count is zero\n");
     return 1;
   }

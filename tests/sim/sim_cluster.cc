@@ -1,6 +1,7 @@
 #include "tests/sim/sim_cluster.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <map>
 #include <type_traits>
@@ -60,6 +61,7 @@ class Simulation {
   void client_append();
   bool step_event();  // false: nothing to do
   void check(int64_t step);
+  void check_nodes(int64_t step);
   Node* leader();
   Node* node(int32_t id) {
     for (auto& n : nodes_) {
@@ -89,6 +91,8 @@ class Simulation {
   int64_t snapshot_bytes_ = 1000;
   int64_t payload_counter_ = 0;
   bool faults_on_ = true;
+  bool disk_faults_ = false;  // this seed injects disk errors
+  storage::FaultEnv::RandomFaults disk_fault_rates_;
   std::map<int32_t, std::string> traced_;
 };
 
@@ -131,8 +135,17 @@ void Simulation::setup() {
   append_rate_ = 0.05 + uniform() * 0.15;
   fetch_max_bytes_ = static_cast<int32_t>(uniform() < 0.5 ? between(80, 400) : 1 << 16);
   snapshot_bytes_ = between(100, 2000);
+  disk_faults_ = uniform() < 0.3;
   for (auto& n : nodes_) {
     n->env = std::make_unique<storage::FaultEnv>(&n->disk, rng_());
+    if (disk_faults_) {
+      disk_fault_rates_.write_error = 0.002;
+      disk_fault_rates_.torn_write = 0.001;
+      disk_fault_rates_.sync_error = 0.002;
+      disk_fault_rates_.read_error = 0.0005;
+      disk_fault_rates_.write_errno = uniform() < 0.5 ? ENOSPC : EIO;
+      n->env->set_random_faults(disk_fault_rates_);
+    }
     start(*n);
   }
 }
@@ -143,6 +156,11 @@ void Simulation::start(Node& n) {
   absl::StatusOr<std::unique_ptr<RaftNode>> raft = RaftNode::open(
       n.env.get(), &clock_, absl::StrCat("/n", n.id), config_for(n.id), n.sm.get(), rng_(), now_);
   if (!raft.ok()) {
+    if (disk_faults_ && faults_on_) {
+      n.sm.reset();
+      n.restart_at = now_ + 20;  // an injected disk error: try again, as an operator would
+      return;
+    }
     checker_.fail("restart",
                   absl::StrCat("node ", n.id, " cannot open: ", raft.status().ToString()));
     return;
@@ -316,9 +334,26 @@ bool Simulation::step_event() {
 }
 
 void Simulation::check(int64_t step) {
+  // The checkers read the nodes' logs: not through injected read errors.
+  const bool faulty = disk_faults_ && faults_on_;
+  if (faulty) {
+    for (auto& n : nodes_) n->env->clear_faults();
+  }
+  check_nodes(step);
+  if (faulty) {
+    for (auto& n : nodes_) n->env->set_random_faults(disk_fault_rates_);
+  }
+}
+
+void Simulation::check_nodes(int64_t step) {
   std::vector<const RaftNode*> live;
   for (auto& n : nodes_) {
     if (!n->raft) continue;
+    if (disk_faults_ && !n->raft->failed().ok()) {
+      ++coverage_.disk_errors;  // fail-stop on an injected disk error: restart it
+      crash(*n);
+      continue;
+    }
     checker_.observe(n->id, *n->raft, step);
     if (n->raft->role() == Role::kLeader && n->leader_epoch != n->raft->epoch()) {
       n->leader_epoch = n->raft->epoch();
@@ -356,6 +391,7 @@ SimResult Simulation::run() {
       if (!blocked_.empty()) ++coverage_.partitions_healed;
       blocked_.clear();
       loss_ = dup_ = 0;
+      for (auto& n : nodes_) n->env->clear_faults();
       for (auto& n : nodes_) {
         if (!n->raft) start(*n);
       }
@@ -441,6 +477,7 @@ void Coverage::add(const Coverage& o) {
   commits += o.commits;
   messages += o.messages;
   malformed_messages += o.malformed_messages;
+  disk_errors += o.disk_errors;
 }
 
 SimResult run_simulation(const SimOptions& options) { return Simulation(options).run(); }

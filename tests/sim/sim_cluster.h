@@ -43,6 +43,7 @@ struct Coverage {
   int64_t commits = 0;
   int64_t messages = 0;
   int64_t malformed_messages = 0;  // corrupted copies injected
+  int64_t disk_errors = 0;         // nodes stopped by an injected disk error
   void add(const Coverage& o);
 };
 
