@@ -16,6 +16,13 @@
 // Candidate, Leader, Follower, Resigned (a leader stepping down). Nodes not in the voter set
 // are observers: they follow the leader (Unattached or Follower) and never stand.
 //
+// Driving it (one strand):
+//   auto node = RaftNode::open(env, clock, log_dir, config, &sm, seed, now());
+//   on a decoded request/response:  node->handle(Envelope{from, self, correlation, msg}, now());
+//   on a timer at node->next_deadline_ms():  node->poll(now());
+//   after either:  for (Envelope& e : node->take_outbox()) send(e);  // raft_wire.h encodes
+//   a request's answer carries the request's correlation_id; match it to the Kafka header.
+//
 // Not thread-safe: one owner calls everything. Errors of the disk are fatal for the node: it
 // stops acting (failed() returns the error) and must be reopened.
 #pragma once
