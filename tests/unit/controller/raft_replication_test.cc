@@ -65,7 +65,7 @@ TEST(RaftCommit, LeaderCountsOnlyWhatIsFsynced) {
 }
 
 // A follower driven by hand: `leader` (id 1 or 3) sends it what the test scripts.
-class FollowerTest : public ::testing::Test {
+class RaftFollowerTest : public ::testing::Test {
  protected:
   void SetUp() override {
     RaftConfig config = testing::test_config(2, {1, 2, 3});
@@ -101,7 +101,7 @@ class FollowerTest : public ::testing::Test {
   int64_t now_ = 0;
 };
 
-TEST_F(FollowerTest, TruncatesByDivergingEpochNeverByHighWatermark) {
+TEST_F(RaftFollowerTest, TruncatesByDivergingEpochNeverByHighWatermark) {
   begin(1, 1);
   Envelope f = fetch();
   EXPECT_EQ(std::get<FetchRequest>(f.message).fetch_offset, 0);
@@ -136,7 +136,7 @@ TEST_F(FollowerTest, TruncatesByDivergingEpochNeverByHighWatermark) {
   EXPECT_EQ(sm_.payloads, (std::vector<std::string>{"a", "b", "c", "x"}));
 }
 
-TEST_F(FollowerTest, GarbageAndLiesInFetchResponsesNeverReachTheLog) {
+TEST_F(RaftFollowerTest, GarbageAndLiesInFetchResponsesNeverReachTheLog) {
   begin(1, 2);
   Envelope f = fetch();
   FetchResponse good;
