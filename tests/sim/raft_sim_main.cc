@@ -106,9 +106,11 @@ int main(int argc, char** argv) {
                 static_cast<long long>(seeds));
     return 1;
   }
-  if (total.elections == 0 || total.leader_changes == 0 || total.divergence_truncations == 0 ||
-      total.snapshot_installs == 0 || total.crashes_losing_unsynced == 0 ||
-      total.partitions_healed == 0 || total.malformed_messages == 0 || total.disk_errors == 0) {
+  // A slice (100+ seeds) must exercise every fault path; one replayed seed need not.
+  if (seeds >= 100 &&
+      (total.elections == 0 || total.leader_changes == 0 || total.divergence_truncations == 0 ||
+       total.snapshot_installs == 0 || total.crashes_losing_unsynced == 0 ||
+       total.partitions_healed == 0 || total.malformed_messages == 0 || total.disk_errors == 0)) {
     std::printf("FAIL: a coverage count is zero\n");
     return 1;
   }
