@@ -329,19 +329,22 @@ absl::Status RaftLog::visit(int64_t from, int64_t to, const EntryVisitor& fn) co
   return absl::OkStatus();
 }
 
-absl::Status RaftLog::truncate_impossible_epochs(int32_t max_epoch) {
+absl::Status RaftLog::truncate_impossible_batches(int32_t max_epoch) {
   int64_t next = start_offset();
   int32_t previous = snapshot_ ? snapshot_->epoch : 0;
   while (next < end_offset()) {
     KEEL_ASSIGN_OR_RETURN(protocol::Bytes bytes, read(next, 1 << 20));
+    if (bytes.empty()) return log_->truncate_to(std::max(next, start_offset()));  // a hole
     protocol::BatchIterator batches{std::span<const uint8_t>(bytes)};
     const int64_t before = next;
     while (batches.next()) {
       KEEL_ASSIGN_OR_RETURN(protocol::RecordBatchHeader header,
                             protocol::validate_batch(batches.batch()));
+      if (header.last_offset() < next) continue;  // the batch holding the log start
       const int32_t epoch = header.partition_leader_epoch;
-      if (epoch < previous || epoch > max_epoch) {
-        return log_->truncate_to(std::max(header.base_offset, start_offset()));
+      const bool continues = header.base_offset == next || next == start_offset();
+      if (!continues || header.base_offset > next || epoch < previous || epoch > max_epoch) {
+        return log_->truncate_to(std::max(next, start_offset()));
       }
       previous = epoch;
       next = header.last_offset() + 1;

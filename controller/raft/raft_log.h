@@ -79,10 +79,12 @@ class RaftLog {
   absl::Status truncate_to(int64_t offset) { return log_->truncate_to(offset); }
   void set_high_watermark(int64_t offset) { log_->set_high_watermark(offset); }
 
-  // Recovery: the first batch whose epoch is negative, lower than the one before it or above
-  // `max_epoch` (the persisted epoch) and everything after it are removed. The epoch field is
-  // outside the batch CRC, so a corrupted unsynced tail passes the log's own recovery.
-  absl::Status truncate_impossible_epochs(int32_t max_epoch);
+  // Recovery: the first batch that does not start where the one before it ended, or whose
+  // epoch is negative, lower than the one before it or above `max_epoch` (the persisted
+  // epoch), and everything after it are removed. Base offset and epoch are outside the batch
+  // CRC (and the storage log allows offset gaps for compaction), so a corrupted unsynced tail
+  // passes the log's own recovery. The metadata log is never compacted: offsets are dense.
+  absl::Status truncate_impossible_batches(int32_t max_epoch);
 
   // ---- snapshots ----
   const std::optional<SnapshotId>& latest_snapshot() const { return snapshot_; }

@@ -119,10 +119,11 @@ absl::StatusOr<std::unique_ptr<RaftNode>> RaftNode::open(storage::Env* env, stor
     node->quorum_ = *loaded;
   }
   RaftLog& log = *node->log_;
-  // No record can carry an epoch above the one persisted before it was written, and epochs
-  // never go down along the log. A corrupted epoch field (outside the batch CRC) could
-  // otherwise make this log look newer than any other and win elections it must lose.
-  KEEL_RETURN_IF_ERROR(log.truncate_impossible_epochs(node->quorum_.epoch));
+  // No record can carry an epoch above the one persisted before it was written, epochs never
+  // go down along the log and offsets are dense. A corrupted epoch or base offset (outside the
+  // batch CRC) could otherwise make this log look newer or longer than any other and win
+  // elections it must lose.
+  KEEL_RETURN_IF_ERROR(log.truncate_impossible_batches(node->quorum_.epoch));
   if (const std::optional<SnapshotId>& snapshot = log.latest_snapshot()) {
     KEEL_ASSIGN_OR_RETURN(std::string state, log.read_snapshot_state());
     KEEL_RETURN_IF_ERROR(sm->load_snapshot(snapshot->end_offset, state));
