@@ -1,5 +1,7 @@
 #include "tests/sim/sim_checker.h"
 
+#include <algorithm>
+
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -13,14 +15,17 @@ void Checker::fail(std::string checker, std::string detail) {
   if (!violation_) violation_ = Violation{std::move(checker), std::move(detail)};
 }
 
-void Checker::on_apply(int32_t node, int64_t offset, int32_t epoch, std::string_view payload) {
+void Checker::on_apply(int32_t node, int64_t offset, int32_t epoch, std::string_view payload,
+                       int32_t node_epoch) {
   auto last = last_applied_.find(node);
   if (last != last_applied_.end() && offset <= last->second) {
     fail("state-machine-order",
          absl::StrCat("node ", node, " applied offset ", offset, " after ", last->second));
   }
   last_applied_[node] = offset;
-  auto [it, inserted] = committed_.emplace(offset, Committed{epoch, std::string(payload)});
+  auto [it, inserted] =
+      committed_.emplace(offset, Committed{epoch, std::string(payload), node_epoch});
+  it->second.commit_epoch = std::min(it->second.commit_epoch, node_epoch);
   if (!inserted && (it->second.epoch != epoch || it->second.payload != payload)) {
     fail("state-machine-safety",
          absl::StrCat("node ", node, " applied '", std::string(payload), "' (epoch ", epoch,
@@ -109,6 +114,9 @@ void Checker::check_leader_completeness(int32_t id, const RaftNode& node) {
     return;
   }
   for (auto it = committed_.lower_bound(from); it != committed_.end(); ++it) {
+    // A leader of an older epoch may still be elected after a newer one committed (it can
+    // never commit itself): Raft promises committed records to leaders of later epochs.
+    if (it->second.commit_epoch >= node.epoch()) continue;
     auto found = have.find(it->first);
     if (found == have.end() || found->second != it->second.payload) {
       fail("leader-completeness",
@@ -164,7 +172,8 @@ void Checker::check_logs(const std::vector<const RaftNode*>& nodes) {
 
 void SimStateMachine::on_committed(int64_t offset, int32_t epoch, std::string_view payload) {
   applied_.emplace_back(offset, std::string(payload));
-  checker_->on_apply(node_, offset, epoch, payload);
+  const int32_t node_epoch = raft_ && *raft_ ? (*raft_)->epoch() : epoch;
+  checker_->on_apply(node_, offset, epoch, payload, node_epoch);
 }
 
 absl::StatusOr<std::string> SimStateMachine::take_snapshot(int64_t end_offset) {

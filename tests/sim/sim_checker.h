@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -24,7 +25,10 @@ struct Violation {
 class Checker {
  public:
   // A state machine applied `payload` at `offset` (state-machine safety + committed agreement).
-  void on_apply(int32_t node, int64_t offset, int32_t epoch, std::string_view payload);
+  // `node_epoch` is the applying node's epoch: the smallest one seen for a record is the epoch
+  // it was committed in (its leader applies it at once).
+  void on_apply(int32_t node, int64_t offset, int32_t epoch, std::string_view payload,
+                int32_t node_epoch);
   // A node loaded a snapshot holding these records (offset -> payload).
   void on_snapshot(int32_t node, const std::vector<std::pair<int64_t, std::string>>& records);
   // A node sent a granted (non-pre-)vote: one candidate per epoch, ever, across restarts.
@@ -51,6 +55,7 @@ class Checker {
   struct Committed {
     int32_t epoch;
     std::string payload;
+    int32_t commit_epoch;  // Raft promises the record to leaders of later epochs only
   };
   void check_leader_completeness(int32_t id, const controller::raft::RaftNode& node);
 
@@ -67,7 +72,10 @@ class Checker {
 // The trivial replicated state machine: the list of (offset, payload) applied so far.
 class SimStateMachine final : public controller::raft::StateMachine {
  public:
-  SimStateMachine(int32_t node, Checker* checker) : node_(node), checker_(checker) {}
+  // `raft` is where the node's RaftNode lives (for its epoch when it applies).
+  SimStateMachine(int32_t node, Checker* checker,
+                  const std::unique_ptr<controller::raft::RaftNode>* raft)
+      : node_(node), checker_(checker), raft_(raft) {}
   void on_committed(int64_t offset, int32_t epoch, std::string_view payload) override;
   void on_leader_change(int32_t, int32_t) override {}
   absl::StatusOr<std::string> take_snapshot(int64_t end_offset) override;
@@ -77,6 +85,7 @@ class SimStateMachine final : public controller::raft::StateMachine {
  private:
   int32_t node_;
   Checker* checker_;
+  const std::unique_ptr<controller::raft::RaftNode>* raft_;
   std::vector<std::pair<int64_t, std::string>> applied_;
 };
 

@@ -151,7 +151,7 @@ void Simulation::setup() {
 }
 
 void Simulation::start(Node& n) {
-  n.sm = std::make_unique<SimStateMachine>(n.id, &checker_);
+  n.sm = std::make_unique<SimStateMachine>(n.id, &checker_, &n.raft);
   checker_.on_restart(n.id);
   absl::StatusOr<std::unique_ptr<RaftNode>> raft = RaftNode::open(
       n.env.get(), &clock_, absl::StrCat("/n", n.id), config_for(n.id), n.sm.get(), rng_(), now_);
