@@ -256,6 +256,11 @@ void RaftNode::on_fetch_response(const Envelope& in, const FetchResponse& resp, 
     download_ = SnapshotDownload{id, {}};
   } else if (!resp.records.empty()) {
     absl::StatusOr<int64_t> end = log_->append_fetched(resp.records, quorum_.epoch);
+    if (!end.ok() && protocol::to_error_code(end.status()) == ErrorCode::kKafkaStorageError) {
+      // Our disk, not the leader's bytes: the log (and its epoch cache) may be half-updated.
+      fail(end.status());
+      return;
+    }
     if (!end.ok()) {
       ++stats_.dropped_messages;  // garbage from the wire: never into the log
       next_fetch_ms_ = now_ms + kFetchRetryBackoffMs;
