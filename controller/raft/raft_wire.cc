@@ -25,12 +25,41 @@ auto single_partition(const std::vector<Topic>& topics, NameOf name_of, IndexOf 
   return &topics[0].partitions[0];
 }
 
+// The common layout: topics named by `topic_name`, partitions by `partition_index`.
+template <class Topic>
+auto metadata_partition(const std::vector<Topic>& topics, std::string_view api) {
+  return single_partition(
+      topics, [](const Topic& t) { return t.topic_name == kMetadataTopic; },
+      [](const auto& p) { return p.partition_index; }, api);
+}
+
 ErrorCode code_of(int16_t code) { return static_cast<ErrorCode>(code); }
 int16_t code_of(ErrorCode code) { return static_cast<int16_t>(code); }
 
 // A top-level error (e.g. the whole request refused) wins over the partition's.
 ErrorCode merged(int16_t top, int16_t partition) {
   return top != 0 ? code_of(top) : code_of(partition);
+}
+
+// BeginQuorumEpoch and EndQuorumEpoch answers: one partition with an error, the leader id and
+// its epoch.
+template <class Wire, class Ours>
+Wire leader_answer_to_wire(const Ours& m) {
+  Wire out;
+  typename decltype(Wire::TopicDataResponse::partitions)::value_type p;
+  p.partition_index = 0;
+  p.error_code = code_of(m.error);
+  p.leader_id = m.leader_id;
+  p.leader_epoch = m.leader_epoch;
+  out.topics.push_back({kMetadataTopic, {p}, {}});
+  return out;
+}
+
+template <class Ours, class Wire>
+absl::StatusOr<Ours> leader_answer_from_wire(const Wire& m, std::string_view api) {
+  auto p = metadata_partition(m.topics, api);
+  if (!p.ok()) return p.status();
+  return Ours{merged(m.error_code, (*p)->error_code), (*p)->leader_id, (*p)->leader_epoch};
 }
 
 }  // namespace
@@ -59,9 +88,7 @@ protocol::VoteRequest to_wire(const VoteRequest& m, const std::string& cluster_i
 }
 
 absl::StatusOr<VoteRequest> from_wire(const protocol::VoteRequest& m) {
-  auto p = single_partition(
-      m.topics, [](const auto& t) { return t.topic_name == kMetadataTopic; },
-      [](const auto& p) { return p.partition_index; }, "Vote");
+  auto p = metadata_partition(m.topics, "Vote");
   if (!p.ok()) return p.status();
   return VoteRequest{(*p)->replica_epoch, (*p)->replica_id, (*p)->last_offset_epoch,
                      (*p)->last_offset, (*p)->pre_vote};
@@ -80,9 +107,7 @@ protocol::VoteResponse to_wire(const VoteResponse& m) {
 }
 
 absl::StatusOr<VoteResponse> from_wire(const protocol::VoteResponse& m, bool pre_vote) {
-  auto p = single_partition(
-      m.topics, [](const auto& t) { return t.topic_name == kMetadataTopic; },
-      [](const auto& p) { return p.partition_index; }, "Vote response");
+  auto p = metadata_partition(m.topics, "Vote response");
   if (!p.ok()) return p.status();
   return VoteResponse{merged(m.error_code, (*p)->error_code), (*p)->leader_id, (*p)->leader_epoch,
                       (*p)->vote_granted, pre_vote};
@@ -103,31 +128,17 @@ protocol::BeginQuorumEpochRequest to_wire(const BeginQuorumEpochRequest& m,
 }
 
 absl::StatusOr<BeginQuorumEpochRequest> from_wire(const protocol::BeginQuorumEpochRequest& m) {
-  auto p = single_partition(
-      m.topics, [](const auto& t) { return t.topic_name == kMetadataTopic; },
-      [](const auto& p) { return p.partition_index; }, "BeginQuorumEpoch");
+  auto p = metadata_partition(m.topics, "BeginQuorumEpoch");
   if (!p.ok()) return p.status();
   return BeginQuorumEpochRequest{(*p)->leader_id, (*p)->leader_epoch};
 }
 
 protocol::BeginQuorumEpochResponse to_wire(const BeginQuorumEpochResponse& m) {
-  protocol::BeginQuorumEpochResponse out;
-  protocol::BeginQuorumEpochResponse::PartitionDataResponse p;
-  p.partition_index = 0;
-  p.error_code = code_of(m.error);
-  p.leader_id = m.leader_id;
-  p.leader_epoch = m.leader_epoch;
-  out.topics.push_back({kMetadataTopic, {p}, {}});
-  return out;
+  return leader_answer_to_wire<protocol::BeginQuorumEpochResponse>(m);
 }
 
 absl::StatusOr<BeginQuorumEpochResponse> from_wire(const protocol::BeginQuorumEpochResponse& m) {
-  auto p = single_partition(
-      m.topics, [](const auto& t) { return t.topic_name == kMetadataTopic; },
-      [](const auto& p) { return p.partition_index; }, "BeginQuorumEpoch response");
-  if (!p.ok()) return p.status();
-  return BeginQuorumEpochResponse{merged(m.error_code, (*p)->error_code), (*p)->leader_id,
-                                  (*p)->leader_epoch};
+  return leader_answer_from_wire<BeginQuorumEpochResponse>(m, "BeginQuorumEpoch response");
 }
 
 protocol::EndQuorumEpochRequest to_wire(const EndQuorumEpochRequest& m,
@@ -145,9 +156,7 @@ protocol::EndQuorumEpochRequest to_wire(const EndQuorumEpochRequest& m,
 }
 
 absl::StatusOr<EndQuorumEpochRequest> from_wire(const protocol::EndQuorumEpochRequest& m) {
-  auto p = single_partition(
-      m.topics, [](const auto& t) { return t.topic_name == kMetadataTopic; },
-      [](const auto& p) { return p.partition_index; }, "EndQuorumEpoch");
+  auto p = metadata_partition(m.topics, "EndQuorumEpoch");
   if (!p.ok()) return p.status();
   EndQuorumEpochRequest out{(*p)->leader_id, (*p)->leader_epoch, (*p)->preferred_successors};
   // v1+ names candidates instead of successors; either list is the same order.
@@ -159,23 +168,11 @@ absl::StatusOr<EndQuorumEpochRequest> from_wire(const protocol::EndQuorumEpochRe
 }
 
 protocol::EndQuorumEpochResponse to_wire(const EndQuorumEpochResponse& m) {
-  protocol::EndQuorumEpochResponse out;
-  protocol::EndQuorumEpochResponse::PartitionDataResponse p;
-  p.partition_index = 0;
-  p.error_code = code_of(m.error);
-  p.leader_id = m.leader_id;
-  p.leader_epoch = m.leader_epoch;
-  out.topics.push_back({kMetadataTopic, {p}, {}});
-  return out;
+  return leader_answer_to_wire<protocol::EndQuorumEpochResponse>(m);
 }
 
 absl::StatusOr<EndQuorumEpochResponse> from_wire(const protocol::EndQuorumEpochResponse& m) {
-  auto p = single_partition(
-      m.topics, [](const auto& t) { return t.topic_name == kMetadataTopic; },
-      [](const auto& p) { return p.partition_index; }, "EndQuorumEpoch response");
-  if (!p.ok()) return p.status();
-  return EndQuorumEpochResponse{merged(m.error_code, (*p)->error_code), (*p)->leader_id,
-                                (*p)->leader_epoch};
+  return leader_answer_from_wire<EndQuorumEpochResponse>(m, "EndQuorumEpoch response");
 }
 
 // ---- Fetch ---------------------------------------------------------------------------
@@ -357,9 +354,7 @@ protocol::DescribeQuorumResponse to_wire(const QuorumDescription& m) {
 }
 
 absl::StatusOr<QuorumDescription> from_wire(const protocol::DescribeQuorumResponse& m) {
-  auto p = single_partition(
-      m.topics, [](const auto& t) { return t.topic_name == kMetadataTopic; },
-      [](const auto& p) { return p.partition_index; }, "DescribeQuorum response");
+  auto p = metadata_partition(m.topics, "DescribeQuorum response");
   if (!p.ok()) return p.status();
   QuorumDescription out;
   out.error = merged(m.error_code, (*p)->error_code);
