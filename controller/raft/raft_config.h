@@ -56,6 +56,10 @@ class StateMachine {
   virtual ~StateMachine() = default;
   // A committed record (control records are not passed on).
   virtual void on_committed(int64_t offset, int32_t epoch, std::string_view payload) = 0;
+  // Every record below `end_offset` has been passed on. The high watermark only ever stands at
+  // a batch boundary, so this is the moment to publish the records of whole batches (one
+  // controller operation is one batch).
+  virtual void on_applied_through(int64_t /*end_offset*/) {}
   virtual void on_leader_change(int32_t leader_id, int32_t epoch) = 0;
   // The state after applying every record below end_offset (the state machine's state now).
   virtual absl::StatusOr<std::string> take_snapshot(int64_t end_offset) = 0;

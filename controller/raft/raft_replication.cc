@@ -177,6 +177,7 @@ void RaftNode::apply_committed(int64_t now_ms) {
     fail(status);
     return;
   }
+  sm_->on_applied_through(applied_);
   maybe_take_snapshot(now_ms);
 }
 
