@@ -210,6 +210,7 @@ bool Node::runs_quorum() const {
 
 absl::Status Node::start_quorum() {
   KEEL_RETURN_IF_ERROR(quorum::register_quorum_handlers(quorum_registry_));
+  KEEL_RETURN_IF_ERROR(quorum::register_client_quorum_handlers(registry_));
   quorum::RaftDriverOptions o;
   o.config.node_id = config_.node_id;
   for (const QuorumVoter& v : config_.controller_quorum_voters) {

@@ -155,6 +155,10 @@ absl::Status register_quorum_handlers(handlers::HandlerRegistry& registry) {
   return absl::OkStatus();
 }
 
+absl::Status register_client_quorum_handlers(handlers::HandlerRegistry& registry) {
+  return add<DescribeQuorumHandler>(registry);
+}
+
 asio::awaitable<net::HandlerResult> ListenerRouter::handle(const net::RequestOrigin& origin,
                                                            const protocol::RequestHeader& header,
                                                            std::span<const uint8_t> body) {

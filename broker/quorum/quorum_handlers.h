@@ -22,8 +22,10 @@
 
 namespace keel::broker::quorum {
 
-// ApiVersions and the quorum RPC handlers.
+// ApiVersions and the quorum RPC handlers (the controller listener's registry).
 absl::Status register_quorum_handlers(handlers::HandlerRegistry& registry);
+// DescribeQuorum alone, for the client listeners' registry (kafka-metadata-quorum asks there).
+absl::Status register_client_quorum_handlers(handlers::HandlerRegistry& registry);
 
 // Requests on a controller listener go to `controller`, the others to `clients`.
 class ListenerRouter : public net::RequestHandler {

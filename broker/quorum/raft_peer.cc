@@ -49,7 +49,8 @@ void RaftPeer::send(const raft::Envelope& request) {
   queue_.push_back(std::move(*frame));
   // Registered before the write: an answer can only follow it.
   sent_[correlation] = sent;
-  wake_->cancel();
+  // Only a writer is woken: a request must not cut a reconnect backoff short.
+  if (connected_) wake_->cancel();
 }
 
 void RaftPeer::stop() {

@@ -208,7 +208,21 @@ TEST_F(QuorumTest, ThreeNodesElectOneLeaderCommitAndFailOver) {
     return true;
   }));
 
-  // DescribeQuorum from a client, on the leader's controller listener.
+  // DescribeQuorum from a client, on the leader's controller listener and on a follower's
+  // client listener (a follower answers NOT_LEADER_OR_FOLLOWER).
+  {
+    const int32_t follower = leader->leader_id % 3 + 1;
+    net::testing::TestClient client(node_of(follower)->ports()[0]);
+    ASSERT_TRUE(client.connected());
+    protocol::DescribeQuorumRequest req;
+    auto resp =
+        testing::call_node<protocol::DescribeQuorumResponse>(client, 8, "quorum-test", req, 2);
+    ASSERT_TRUE(resp.has_value());
+    absl::StatusOr<raft::QuorumDescription> d = raft::wire::from_wire(*resp);
+    ASSERT_TRUE(d.ok()) << d.status();
+    EXPECT_EQ(d->error, protocol::ErrorCode::kNotLeaderOrFollower);
+    EXPECT_EQ(d->leader_id, leader->leader_id);
+  }
   {
     net::testing::TestClient client(ports_[leader->leader_id - 1]);
     ASSERT_TRUE(client.connected());
