@@ -59,7 +59,7 @@ absl::StatusOr<std::unique_ptr<RaftDriver>> RaftDriver::start(RaftDriverOptions 
   return d;
 }
 
-void RaftDriver::stop(std::chrono::milliseconds grace) {
+void RaftDriver::stop(std::chrono::milliseconds grace, bool resign) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (!accepting_) {
@@ -67,7 +67,7 @@ void RaftDriver::stop(std::chrono::milliseconds grace) {
     } else {
       accepting_ = false;
       // Under mu_: every deliver() posted before this runs before it and is answered by it.
-      asio::post(io_, [this] { shutdown_here(); });
+      asio::co_spawn(io_, resign_and_shut_down(resign), asio::detached);
     }
   }
   if (!thread_.joinable()) return;
@@ -85,6 +85,25 @@ void RaftDriver::stop(std::chrono::milliseconds grace) {
   inbound_.clear();
   peers_.clear();
   timer_.reset();
+}
+
+asio::awaitable<void> RaftDriver::resign_and_shut_down(bool resign) {
+  if (resign && !shut_down_ && node_->role() == raft::Role::kLeader) {
+    node_->resign(now());
+    after_step();
+    const int64_t until = now() + kResignFlushMs;
+    auto flushed = [this] {
+      for (const auto& [id, peer] : peers_) {
+        if (!peer->idle()) return false;
+      }
+      return true;
+    };
+    while (!flushed() && now() < until) {
+      auto nap = options_.timers->sleep_for(5);
+      co_await std::move(nap);
+    }
+  }
+  shutdown_here();
 }
 
 void RaftDriver::shutdown_here() {

@@ -78,9 +78,11 @@ class RaftDriver {
   RaftDriver(const RaftDriver&) = delete;
   RaftDriver& operator=(const RaftDriver&) = delete;
 
-  // Ends the coroutines and the thread (bounded: abandons the loop after `grace`); pending
-  // inbound requests get nullopt. Idempotent; not from the raft thread.
-  void stop(std::chrono::milliseconds grace = std::chrono::seconds(5));
+  // A leader resigns first (EndQuorumEpoch, given up to kResignFlushMs to reach the others,
+  // so they elect at once instead of after a fetch timeout). Then ends the coroutines and the
+  // thread (bounded: abandons the loop after `grace`); pending inbound requests get nullopt.
+  // Idempotent; not from the raft thread. `resign` false: go silent as a crash would (tests).
+  void stop(std::chrono::milliseconds grace = std::chrono::seconds(5), bool resign = true);
 
   // An inbound request; `done` runs exactly once, on the raft thread (or at once if stopped).
   void deliver(raft::Envelope request, Answer done);
@@ -100,7 +102,10 @@ class RaftDriver {
   };
 
   explicit RaftDriver(RaftDriverOptions options);
+  static constexpr int64_t kResignFlushMs = 200;
+
   boost::asio::awaitable<void> tick_loop();
+  boost::asio::awaitable<void> resign_and_shut_down(bool resign);
   // After handle/poll/append: sends the outbox, publishes the status, re-arms the timer.
   void after_step();
   void on_request(raft::Envelope request, Answer done);

@@ -123,9 +123,11 @@ asio::awaitable<void> RaftPeer::write_loop() {
     protocol::Bytes frame = std::move(queue_.front());
     queue_.pop_front();
     boost::system::error_code ec;
+    writing_ = true;
     auto writing = asio::async_write(socket_, asio::buffer(frame),
                                      asio::redirect_error(asio::use_awaitable, ec));
     co_await std::move(writing);
+    writing_ = false;
     if (ec) co_return;
   }
 }

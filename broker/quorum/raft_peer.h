@@ -40,6 +40,8 @@ class RaftPeer : public std::enable_shared_from_this<RaftPeer> {
   void stop();
 
   bool connected() const { return connected_; }
+  // Nothing left to write on a live connection (a down one never flushes: also idle).
+  bool idle() const { return !connected_ || (queue_.empty() && !writing_); }
 
  private:
   static constexpr size_t kMaxQueued = 64;
@@ -66,6 +68,7 @@ class RaftPeer : public std::enable_shared_from_this<RaftPeer> {
   std::map<int32_t, SentRequest> sent_;  // by correlation id, on the current connection
   uint64_t generation_ = 0;              // connections made; a reader of an older one exits
   bool connected_ = false;
+  bool writing_ = false;
   bool stopping_ = false;
 };
 

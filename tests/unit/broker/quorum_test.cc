@@ -238,7 +238,8 @@ TEST_F(QuorumTest, ThreeNodesElectOneLeaderCommitAndFailOver) {
     EXPECT_GT(d->high_watermark, *offset);
   }
 
-  // The leader stops: the other two elect a new one in a higher epoch.
+  // The leader stops (resigning: EndQuorumEpoch): the other two elect a new one in a higher
+  // epoch.
   const int32_t old_leader = leader->leader_id;
   const int32_t old_epoch = leader->epoch;
   const auto t1 = Clock::now();
@@ -258,6 +259,30 @@ TEST_F(QuorumTest, ThreeNodesElectOneLeaderCommitAndFailOver) {
   absl::StatusOr<int64_t> more = append(node_of(next->leader_id), {"d"});
   ASSERT_TRUE(more.ok()) << more.status();
   EXPECT_TRUE(committed_everywhere(*more));
+}
+
+// A leader whose Raft node goes silent (as a crash would: no EndQuorumEpoch) is replaced once
+// the followers' fetch timeout passes.
+TEST_F(QuorumTest, SilentLeaderIsReplacedAfterTheFetchTimeout) {
+  ASSERT_TRUE(start_all());
+  std::optional<quorum::RaftStatus> leader;
+  ASSERT_TRUE(eventually([&] { return (leader = agreed_leader()).has_value(); }, kQuorumDeadline));
+  const auto t1 = Clock::now();
+  Node* silent = node_of(leader->leader_id);
+  silent->raft()->stop(5s, /*resign=*/false);
+  stopped_.insert(silent);
+  std::optional<quorum::RaftStatus> next;
+  ASSERT_TRUE(eventually([&] { return (next = agreed_leader(leader->epoch)).has_value(); },
+                         kQuorumDeadline))
+      << "no new leader";
+  const int64_t failover_ms = ms_since(t1);
+  EXPECT_NE(next->leader_id, leader->leader_id);
+  std::printf("[quorum] leader %d silent; leader %d elected in epoch %d after %lld ms\n",
+              leader->leader_id, next->leader_id, next->epoch, static_cast<long long>(failover_ms));
+  RecordProperty("silent_failover_ms", std::to_string(failover_ms));
+  absl::StatusOr<int64_t> offset = append(node_of(next->leader_id), {"y"});
+  ASSERT_TRUE(offset.ok()) << offset.status();
+  EXPECT_TRUE(committed_everywhere(*offset));
 }
 
 TEST_F(QuorumTest, GarbageAndStaleVotesOnTheControllerListenerChangeNothing) {
