@@ -14,7 +14,9 @@ namespace {
 
 namespace asio = boost::asio;
 
-constexpr int64_t kNoDeadline = std::numeric_limits<int64_t>::max() / 2;
+// The longest single wait: the loop re-reads the deadline anyway, and a far deadline would
+// overflow the steady clock's nanoseconds.
+constexpr int64_t kNoDeadline = 3'600'000;
 
 }  // namespace
 
