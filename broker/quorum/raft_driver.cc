@@ -35,7 +35,7 @@ absl::StatusOr<std::unique_ptr<RaftDriver>> RaftDriver::start(RaftDriverOptions 
     if (id == o.config.node_id) continue;
     RaftDriver* self = d.get();
     d->peers_[id] = std::make_shared<RaftPeer>(
-        ex, o.timers, o.config.node_id, id, address, o.cluster_id,
+        ex, o.timers, o.config.node_id, id, address, o.cluster_id, o.config.request_timeout_ms,
         [self](raft::Envelope response) { self->on_response(std::move(response)); });
   }
   d->timer_ = o.timers->make_timer(ex);

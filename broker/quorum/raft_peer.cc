@@ -25,7 +25,7 @@ constexpr int64_t kIdleWaitMs = 3'600'000;
 
 RaftPeer::RaftPeer(asio::any_io_executor executor, net::TimerService* timers, int32_t self_id,
                    int32_t voter_id, HostPort address, std::string cluster_id,
-                   OnResponse on_response)
+                   int64_t connect_timeout_ms, OnResponse on_response)
     : executor_(executor),
       timers_(timers),
       self_id_(self_id),
@@ -33,9 +33,11 @@ RaftPeer::RaftPeer(asio::any_io_executor executor, net::TimerService* timers, in
       address_(std::move(address)),
       cluster_id_(std::move(cluster_id)),
       client_id_("keel-raft-" + std::to_string(self_id)),
+      connect_timeout_ms_(connect_timeout_ms),
       on_response_(std::move(on_response)),
       socket_(executor),
-      wake_(timers->make_timer(executor)) {}
+      wake_(timers->make_timer(executor)),
+      connect_timer_(timers->make_timer(executor)) {}
 
 void RaftPeer::start() { asio::co_spawn(executor_, run(shared_from_this()), asio::detached); }
 
@@ -57,6 +59,7 @@ void RaftPeer::stop() {
   stopping_ = true;
   disconnect();
   wake_->cancel();
+  connect_timer_->cancel();
 }
 
 void RaftPeer::disconnect() {
@@ -101,9 +104,14 @@ asio::awaitable<bool> RaftPeer::connect() {
   tcp::resolver::results_type endpoints = co_await std::move(resolving);
   if (ec || stopping_) co_return false;
   socket_ = tcp::socket(executor_);
+  connecting_ = true;
+  asio::co_spawn(executor_, connect_watchdog(shared_from_this(), ++connect_attempt_),
+                 asio::detached);
   auto connecting =
       asio::async_connect(socket_, endpoints, asio::redirect_error(asio::use_awaitable, ec));
   co_await std::move(connecting);
+  connecting_ = false;
+  connect_timer_->cancel();  // the watchdog ends now instead of keeping the peer alive
   if (ec || stopping_) {
     boost::system::error_code ignored;
     socket_.close(ignored);
@@ -111,6 +119,16 @@ asio::awaitable<bool> RaftPeer::connect() {
   }
   socket_.set_option(tcp::no_delay(true), ec);
   co_return true;
+}
+
+asio::awaitable<void> RaftPeer::connect_watchdog(std::shared_ptr<RaftPeer> self, uint64_t attempt) {
+  if (!connecting_ || attempt != connect_attempt_) co_return;  // already done
+  auto wait = connect_timer_->wait_until(timers_->now_ms() + connect_timeout_ms_);
+  co_await std::move(wait);
+  if (self->connecting_ && attempt == connect_attempt_) {
+    boost::system::error_code ignored;
+    socket_.close(ignored);  // async_connect fails: the run loop backs off and retries
+  }
 }
 
 asio::awaitable<void> RaftPeer::write_loop() {

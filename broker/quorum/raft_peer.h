@@ -3,7 +3,8 @@
 // connection to its controller listener, writes the RaftNode's requests to it as frames
 // (raft_rpc.h) and hands each decoded response back as an Envelope from that voter with the
 // request's correlation id. While the voter is unreachable it reconnects with exponential
-// backoff (50 ms to 1 s); requests that get no answer are dropped, the RaftNode retries.
+// backoff (50 ms to 1 s), giving up a connect after `connect_timeout_ms` (a host that drops
+// SYNs); requests that get no answer are dropped, the RaftNode retries.
 //
 // Threading: everything runs on the driver's executor (one thread); send() and stop() are
 // called there. Lifetime: shared_ptr, kept alive by its coroutines until they end after stop().
@@ -29,7 +30,8 @@ class RaftPeer : public std::enable_shared_from_this<RaftPeer> {
   using OnResponse = std::function<void(raft::Envelope)>;
 
   RaftPeer(boost::asio::any_io_executor executor, net::TimerService* timers, int32_t self_id,
-           int32_t voter_id, HostPort address, std::string cluster_id, OnResponse on_response);
+           int32_t voter_id, HostPort address, std::string cluster_id, int64_t connect_timeout_ms,
+           OnResponse on_response);
   RaftPeer(const RaftPeer&) = delete;
   RaftPeer& operator=(const RaftPeer&) = delete;
 
@@ -48,6 +50,8 @@ class RaftPeer : public std::enable_shared_from_this<RaftPeer> {
 
   boost::asio::awaitable<void> run(std::shared_ptr<RaftPeer> self);
   boost::asio::awaitable<bool> connect();
+  // Closes the socket of connect attempt `attempt` if it is still connecting at the timeout.
+  boost::asio::awaitable<void> connect_watchdog(std::shared_ptr<RaftPeer> self, uint64_t attempt);
   boost::asio::awaitable<void> write_loop();
   boost::asio::awaitable<void> read_loop(std::shared_ptr<RaftPeer> self, uint64_t generation);
   void disconnect();
@@ -60,10 +64,14 @@ class RaftPeer : public std::enable_shared_from_this<RaftPeer> {
   HostPort address_;
   std::string cluster_id_;
   std::string client_id_;
+  int64_t connect_timeout_ms_;
   OnResponse on_response_;
 
   boost::asio::ip::tcp::socket socket_;
   std::unique_ptr<net::Timer> wake_;  // wakes the writer (new request, disconnect, stop)
+  std::unique_ptr<net::Timer> connect_timer_;
+  uint64_t connect_attempt_ = 0;
+  bool connecting_ = false;
   std::deque<protocol::Bytes> queue_;
   std::map<int32_t, SentRequest> sent_;  // by correlation id, on the current connection
   uint64_t generation_ = 0;              // connections made; a reader of an older one exits
