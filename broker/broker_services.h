@@ -33,6 +33,9 @@ namespace keel::broker {
 namespace group {
 class GroupCoordinator;  // broker/group/group_coordinator.h
 }
+namespace quorum {
+class RaftDriver;  // broker/quorum/raft_driver.h
+}
 
 struct BrokerServices {
   const BrokerConfig* config = nullptr;
@@ -46,6 +49,8 @@ struct BrokerServices {
   net::TimerService* timers = nullptr;          // time and timers (its clock())
   storage::Random* random = nullptr;            // ids, placement choices
   boost::asio::any_io_executor control;         // one thread; runs controller ops and subscribers
+  // The metadata quorum's Raft node (controller listener handlers); null with one voter.
+  quorum::RaftDriver* raft = nullptr;
 
   std::shared_ptr<const controller::MetadataImage> image() const { return metadata->image(); }
 };

@@ -1,6 +1,7 @@
 // File: broker/node.cc
 #include "broker/node.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <future>
@@ -105,6 +106,8 @@ absl::Status Node::open() {
     for (const std::string& name : config_.controller_listener_names) {
       if (name == ep.listener && config_.listeners.size() > 1) controller_only = true;
     }
+    // Served when the Raft quorum runs: the other voters reach this node there.
+    if (runs_quorum()) controller_only = false;
     if (controller_only) continue;
     sopts.endpoints.push_back(
         {ep.address.host, static_cast<uint16_t>(ep.address.port), ep.listener});
@@ -120,6 +123,12 @@ absl::Status Node::open() {
   // the server starts.
   dispatcher_ = std::make_unique<handlers::Dispatcher>(&registry_, &services_);
   sopts.handler = dispatcher_.get();
+  if (runs_quorum()) {
+    quorum_dispatcher_ = std::make_unique<handlers::Dispatcher>(&quorum_registry_, &services_);
+    router_ = std::make_unique<quorum::ListenerRouter>(dispatcher_.get(), quorum_dispatcher_.get(),
+                                                       config_.controller_listener_names);
+    sopts.handler = router_.get();
+  }
   server_ = std::make_unique<net::Server>(sopts);
 
   PartitionManagerOptions popts;
@@ -174,6 +183,7 @@ absl::Status Node::open() {
   KEEL_RETURN_IF_ERROR(add<handlers::ListOffsetsHandler>(registry_));
   KEEL_RETURN_IF_ERROR(handlers::register_group_handlers(registry_));
   KEEL_RETURN_IF_ERROR(handlers::register_admin_handlers(registry_));
+  if (runs_quorum()) KEEL_RETURN_IF_ERROR(start_quorum());
   shards_->start();
   KEEL_RETURN_IF_ERROR(server_->start());
 
@@ -191,6 +201,40 @@ absl::Status Node::open() {
            metadata_.image()->cluster_id() + " serving on " + where + " with " +
            std::to_string(shards_->size()) + " shards, " +
            std::to_string(partitions_->all().size()) + " partitions");
+  return absl::OkStatus();
+}
+
+bool Node::runs_quorum() const {
+  return config_.controller_role && config_.controller_quorum_voters.size() > 1;
+}
+
+absl::Status Node::start_quorum() {
+  KEEL_RETURN_IF_ERROR(quorum::register_quorum_handlers(quorum_registry_));
+  KEEL_RETURN_IF_ERROR(quorum::register_client_quorum_handlers(registry_));
+  quorum::RaftDriverOptions o;
+  o.config.node_id = config_.node_id;
+  for (const QuorumVoter& v : config_.controller_quorum_voters) {
+    o.config.voters.push_back(v.id);
+    o.voters[v.id] = v.address;
+  }
+  o.config.election_timeout_ms = config_.quorum_election_timeout_ms;
+  o.config.fetch_timeout_ms = config_.quorum_fetch_timeout_ms;
+  o.config.election_backoff_max_ms = config_.quorum_election_backoff_max_ms;
+  o.config.request_timeout_ms = config_.quorum_request_timeout_ms;
+  o.config.append_linger_ms = config_.quorum_append_linger_ms;
+  // The leader holds a Fetch up to this long: well inside the follower's fetch timeout, or a
+  // follower of an idle leader would stand for election between two answers.
+  o.config.fetch_max_wait_ms = std::min<int64_t>(500, config_.quorum_fetch_timeout_ms / 2);
+  // Temporary: beside the Controller's own `__cluster_metadata-0` until it commits through
+  // Raft (raft_driver.h).
+  o.dir = storage::join_path(config_.log_dirs[0], "__raft_metadata");
+  o.cluster_id = metadata_.image()->cluster_id();
+  o.env = environment_.env;
+  o.timers = environment_.timers;
+  o.seed = environment_.random->next_u64();
+  o.log = [](std::string_view m) { log_info("quorum: " + std::string(m)); };
+  KEEL_ASSIGN_OR_RETURN(raft_, quorum::RaftDriver::start(std::move(o)));
+  services_.raft = raft_.get();
   return absl::OkStatus();
 }
 
@@ -329,6 +373,9 @@ absl::Status Node::stop() {
   stopping_.store(true);
   log_info("shutting down");
   if (groups_ != nullptr) groups_->stop();
+  // The quorum first: its inbound requests are answered (closed) and its peers disconnect,
+  // so the server's drain below waits for none of them.
+  if (raft_ != nullptr) raft_->stop();
   // 1. No new requests; in-flight ones finish and their responses are written.
   bool drained = true;
   if (server_ != nullptr) drained = server_->stop(kShutdownGrace);

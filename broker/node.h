@@ -29,6 +29,8 @@
 #include "broker/net/shard_pool.h"
 #include "broker/net/timers.h"
 #include "broker/partition/partition_manager.h"
+#include "broker/quorum/quorum_handlers.h"
+#include "broker/quorum/raft_driver.h"
 #include "broker/topic_config/topic_configs.h"
 #include "controller/controller.h"
 #include "storage/env.h"
@@ -56,12 +58,18 @@ class Node {
   // write the clean-shutdown markers, close the metadata log. Idempotent.
   absl::Status stop();
 
-  // The bound port of each listener, in `listeners` order.
+  // The bound port of each served listener, in `listeners` order (a controller-only listener
+  // is served only while the Raft quorum runs, see raft()).
   const std::vector<uint16_t>& ports() const { return server_->bound_ports(); }
+  // The metadata quorum's Raft node over the controller listener: runs when
+  // controller.quorum.voters lists more than one voter, else null. Valid until destruction.
+  quorum::RaftDriver* raft() const { return raft_.get(); }
 
  private:
   Node(BrokerConfig config, NodeEnvironment environment);
   absl::Status open();
+  bool runs_quorum() const;
+  absl::Status start_quorum();
   boost::asio::awaitable<void> upkeep_loop();
   boost::asio::awaitable<void> flush_due_logs();
   boost::asio::awaitable<void> apply_retention();
@@ -81,6 +89,12 @@ class Node {
   handlers::HandlerRegistry registry_;
   BrokerServices services_;
   std::unique_ptr<handlers::Dispatcher> dispatcher_;
+  // With a quorum: the controller listener's handlers, and the router choosing by listener.
+  handlers::HandlerRegistry quorum_registry_;
+  std::unique_ptr<handlers::Dispatcher> quorum_dispatcher_;
+  std::unique_ptr<quorum::ListenerRouter> router_;
+  // Before server_: stopped first, destroyed after it (handlers may still hold it).
+  std::unique_ptr<quorum::RaftDriver> raft_;
   std::unique_ptr<net::InflightBudget> budget_;
   net::NetMetrics net_metrics_;
   std::unique_ptr<net::Server> server_;

@@ -188,6 +188,11 @@ absl::StatusOr<BrokerConfig> resolve_broker_config(const Settings& settings) {
   c.cluster_id = r.str("cluster.id");
   KEEL_RETURN_IF_ERROR(resolve_listeners(r, &c));
   KEEL_RETURN_IF_ERROR(resolve_quorum(r, &c));
+  c.quorum_election_timeout_ms = r.num("controller.quorum.election.timeout.ms");
+  c.quorum_fetch_timeout_ms = r.num("controller.quorum.fetch.timeout.ms");
+  c.quorum_election_backoff_max_ms = r.num("controller.quorum.election.backoff.max.ms");
+  c.quorum_request_timeout_ms = r.num("controller.quorum.request.timeout.ms");
+  c.quorum_append_linger_ms = r.num("controller.quorum.append.linger.ms");
   if (std::string admin = r.str("keel.admin.listener"); !admin.empty()) {
     c.admin_listener = *parse_host_port(admin);
   }

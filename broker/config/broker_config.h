@@ -30,6 +30,12 @@ struct BrokerConfig {
   std::vector<Endpoint> advertised_listeners;  // never holds an empty or wildcard host
   std::vector<std::string> controller_listener_names;
   std::vector<QuorumVoter> controller_quorum_voters;
+  // controller.quorum.* timeouts (KRaft's defaults), for raft::RaftConfig.
+  int64_t quorum_election_timeout_ms = 1000;
+  int64_t quorum_fetch_timeout_ms = 2000;
+  int64_t quorum_election_backoff_max_ms = 1000;
+  int64_t quorum_request_timeout_ms = 2000;
+  int64_t quorum_append_linger_ms = 25;
   std::optional<HostPort> admin_listener;  // keel.admin.listener; nullopt = disabled
   int32_t shards = 0;                      // keel.shards; 0 = one per hardware thread
   int32_t num_network_threads = 3;         // accepted, unused: one event loop per core

@@ -208,6 +208,27 @@ TEST(BrokerConfigTest, QuorumRules) {
           .ok());
 }
 
+TEST(BrokerConfigTest, QuorumTimeouts) {
+  BrokerConfig d = load_ok({"node.id=1"});  // KRaft's defaults
+  EXPECT_EQ(d.quorum_election_timeout_ms, 1000);
+  EXPECT_EQ(d.quorum_fetch_timeout_ms, 2000);
+  EXPECT_EQ(d.quorum_election_backoff_max_ms, 1000);
+  EXPECT_EQ(d.quorum_request_timeout_ms, 2000);
+  EXPECT_EQ(d.quorum_append_linger_ms, 25);
+  BrokerConfig c = load_ok({"node.id=1", "controller.quorum.election.timeout.ms=200",
+                            "controller.quorum.fetch.timeout.ms=400",
+                            "controller.quorum.election.backoff.max.ms=300",
+                            "controller.quorum.request.timeout.ms=500",
+                            "controller.quorum.append.linger.ms=0"});
+  EXPECT_EQ(c.quorum_election_timeout_ms, 200);
+  EXPECT_EQ(c.quorum_fetch_timeout_ms, 400);
+  EXPECT_EQ(c.quorum_election_backoff_max_ms, 300);
+  EXPECT_EQ(c.quorum_request_timeout_ms, 500);
+  EXPECT_EQ(c.quorum_append_linger_ms, 0);
+  EXPECT_FALSE(load({"node.id=1", "controller.quorum.election.timeout.ms=0"}).ok());
+  EXPECT_FALSE(load({"node.id=1", "controller.quorum.append.linger.ms=-1"}).ok());
+}
+
 TEST(BrokerConfigTest, AdminListener) {
   BrokerConfig c = load_ok({"node.id=1", "keel.admin.listener=127.0.0.1:8080"});
   ASSERT_TRUE(c.admin_listener.has_value());
