@@ -70,6 +70,13 @@ int request_failed(const absl::Status& s, std::ostream& err) {
 void print_quorum(const protocol::DescribeQuorumResponse& q, std::ostream& out, bool* healthy) {
   for (const auto& t : q.topics) {
     for (const auto& p : t.partitions) {
+      if (p.error_code == static_cast<int16_t>(ErrorCode::kNotLeaderOrFollower) &&
+          p.leader_id >= 0) {
+        // A follower knows the leader but not the voters' progress: that is the leader's.
+        out << "quorum: leader " << p.leader_id << ", epoch " << p.leader_epoch
+            << " (this node follows; ask the leader for each voter's lag)\n";
+        continue;
+      }
       if (p.error_code != 0) {
         out << "quorum: " << error_text(p.error_code, p.error_message) << "\n";
         *healthy = false;
@@ -206,10 +213,17 @@ int cluster_status(const Options& options, std::ostream& out, std::ostream& err)
   if (brokers.empty()) healthy = false;
 
   // The quorum, when this node serves DescribeQuorum.
-  auto versions =
-      c->call<protocol::ApiVersionsResponse>(protocol::ApiVersionsRequest{}, kApiVersionsVersion);
+  protocol::ApiVersionsRequest hello;
+  hello.client_software_name = "keelctl";  // v3+ brokers refuse an empty name
+  hello.client_software_version = "1";
+  auto versions = c->call<protocol::ApiVersionsResponse>(hello, kApiVersionsVersion);
   bool serves_quorum = false;
-  if (versions.ok()) {
+  if (!versions.ok() || versions->error_code != 0) {
+    err << "keelctl: ApiVersions failed: "
+        << (versions.ok() ? error_text(versions->error_code, {})
+                          : std::string(versions.status().message()))
+        << "\n";
+  } else {
     for (const auto& k : versions->api_keys) {
       if (k.api_key == protocol::DescribeQuorumRequest::kApiKey) serves_quorum = true;
     }
