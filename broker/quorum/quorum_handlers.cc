@@ -59,64 +59,30 @@ asio::awaitable<HandlerResult> serve_rpc(const RequestContext& ctx,
       protocol::encode_response_frame(header.correlation_id, header.api_version, wire));
 }
 
-class VoteHandler : public handlers::TypedHandler<VoteHandler, protocol::VoteRequest> {
+// A Raft RPC: the request goes to the driver, the node's answer of kind `Answer` comes back.
+template <class Request, class Answer, int16_t Min, int16_t Max>
+class RaftRpcHandler
+    : public handlers::TypedHandler<RaftRpcHandler<Request, Answer, Min, Max>, Request> {
  public:
-  static constexpr int16_t kMinVersion = 0;
-  static constexpr int16_t kMaxVersion = 2;
+  static constexpr int16_t kMinVersion = Min;
+  static constexpr int16_t kMaxVersion = Max;
   asio::awaitable<HandlerResult> serve(const RequestContext& ctx,
                                        const protocol::RequestHeader& header,
-                                       protocol::VoteRequest& request) const {
-    return serve_rpc<raft::VoteResponse>(ctx, header, request);
+                                       Request& request) const {
+    return serve_rpc<Answer>(ctx, header, request);
   }
 };
 
-class BeginQuorumEpochHandler
-    : public handlers::TypedHandler<BeginQuorumEpochHandler, protocol::BeginQuorumEpochRequest> {
- public:
-  static constexpr int16_t kMinVersion = 0;
-  static constexpr int16_t kMaxVersion = 1;
-  asio::awaitable<HandlerResult> serve(const RequestContext& ctx,
-                                       const protocol::RequestHeader& header,
-                                       protocol::BeginQuorumEpochRequest& request) const {
-    return serve_rpc<raft::BeginQuorumEpochResponse>(ctx, header, request);
-  }
-};
-
-class EndQuorumEpochHandler
-    : public handlers::TypedHandler<EndQuorumEpochHandler, protocol::EndQuorumEpochRequest> {
- public:
-  static constexpr int16_t kMinVersion = 0;
-  static constexpr int16_t kMaxVersion = 1;
-  asio::awaitable<HandlerResult> serve(const RequestContext& ctx,
-                                       const protocol::RequestHeader& header,
-                                       protocol::EndQuorumEpochRequest& request) const {
-    return serve_rpc<raft::EndQuorumEpochResponse>(ctx, header, request);
-  }
-};
-
-// Fetch on the controller listener: only the metadata partition (from_wire refuses others).
-class RaftFetchHandler : public handlers::TypedHandler<RaftFetchHandler, protocol::FetchRequest> {
- public:
-  static constexpr int16_t kMinVersion = 12;  // last_fetched_epoch
-  static constexpr int16_t kMaxVersion = 17;
-  asio::awaitable<HandlerResult> serve(const RequestContext& ctx,
-                                       const protocol::RequestHeader& header,
-                                       protocol::FetchRequest& request) const {
-    return serve_rpc<raft::FetchResponse>(ctx, header, request);
-  }
-};
-
-class FetchSnapshotHandler
-    : public handlers::TypedHandler<FetchSnapshotHandler, protocol::FetchSnapshotRequest> {
- public:
-  static constexpr int16_t kMinVersion = 0;
-  static constexpr int16_t kMaxVersion = 1;
-  asio::awaitable<HandlerResult> serve(const RequestContext& ctx,
-                                       const protocol::RequestHeader& header,
-                                       protocol::FetchSnapshotRequest& request) const {
-    return serve_rpc<raft::FetchSnapshotResponse>(ctx, header, request);
-  }
-};
+using VoteHandler = RaftRpcHandler<protocol::VoteRequest, raft::VoteResponse, 0, 2>;
+using BeginQuorumEpochHandler =
+    RaftRpcHandler<protocol::BeginQuorumEpochRequest, raft::BeginQuorumEpochResponse, 0, 1>;
+using EndQuorumEpochHandler =
+    RaftRpcHandler<protocol::EndQuorumEpochRequest, raft::EndQuorumEpochResponse, 0, 1>;
+// Fetch on the controller listener: only the metadata partition (from_wire refuses others);
+// v12 is the first with last_fetched_epoch.
+using RaftFetchHandler = RaftRpcHandler<protocol::FetchRequest, raft::FetchResponse, 12, 17>;
+using FetchSnapshotHandler =
+    RaftRpcHandler<protocol::FetchSnapshotRequest, raft::FetchSnapshotResponse, 0, 1>;
 
 class DescribeQuorumHandler
     : public handlers::TypedHandler<DescribeQuorumHandler, protocol::DescribeQuorumRequest> {

@@ -45,6 +45,15 @@ def keel_bin():
     return os.environ.get("KEEL_BIN") or str(REPO / "build" / "broker" / "keel")
 
 
+def keelctl_bin():
+    """The keelctl binary (KEELCTL_BIN from ctest); a missing one fails the test."""
+    path = os.environ.get("KEELCTL_BIN") or str(REPO / "build" / "tools" / "keelctl" / "keelctl")
+    if not os.path.exists(path):
+        print(f"keelctl binary not found at {path} (set KEELCTL_BIN)", file=sys.stderr)
+        sys.exit(1)
+    return path
+
+
 def kcat_bin():
     path = os.environ.get("KCAT")
     if path and not path.endswith("-NOTFOUND"):

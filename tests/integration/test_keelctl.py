@@ -1,23 +1,12 @@
 """keelctl against a real keel: topic create/list/describe/delete, cluster status, and the
 exit codes scripts rely on (0 ok, 1 failed or unhealthy, 2 usage, 3 cannot connect)."""
 
-import os
 import subprocess
-import sys
 
 import keel_harness as h
 
-
-def keelctl_bin():
-    path = os.environ.get("KEELCTL_BIN") or str(h.REPO / "build" / "tools" / "keelctl" / "keelctl")
-    if not os.path.exists(path):
-        print(f"keelctl binary not found at {path} (set KEELCTL_BIN)", file=sys.stderr)
-        sys.exit(1)
-    return path
-
-
 def keelctl(*args, timeout=30):
-    return subprocess.run([keelctl_bin(), *args], capture_output=True, text=True, timeout=timeout)
+    return subprocess.run([h.keelctl_bin(), *args], capture_output=True, text=True, timeout=timeout)
 
 
 class KeelctlTest(h.BrokerTestCase):

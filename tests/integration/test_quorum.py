@@ -5,7 +5,6 @@ killed node catching up after its restart, and SIGTERM stops that keep the quoru
 Until the controller commits through Raft the quorum carries no metadata yet (each node still
 serves its own single-node metadata); this checks the quorum itself."""
 
-import os
 import re
 import subprocess
 import sys
@@ -20,16 +19,8 @@ TRIALS = 3
 FAILOVER_LIMIT_S = 10.0
 
 
-def keelctl_bin():
-    path = os.environ.get("KEELCTL_BIN") or str(h.REPO / "build" / "tools" / "keelctl" / "keelctl")
-    if not os.path.exists(path):
-        print(f"keelctl binary not found at {path} (set KEELCTL_BIN)", file=sys.stderr)
-        sys.exit(1)
-    return path
-
-
 def quorum_line(broker):
-    cp = subprocess.run([keelctl_bin(), "--bootstrap-server", broker.bootstrap, "--timeout-ms",
+    cp = subprocess.run([h.keelctl_bin(), "--bootstrap-server", broker.bootstrap, "--timeout-ms",
                          "1000", "cluster", "status"], capture_output=True, text=True, timeout=10)
     m = re.search(r"quorum: leader (-?\d+), epoch (\d+)", cp.stdout)
     return (int(m.group(1)), int(m.group(2)), cp) if m else (None, None, cp)
