@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "controller/control/broker_control.h"
+#include "controller/control/commit_failure.h"
 #include "controller/control/config_control.h"
 #include "controller/control/partition_control.h"
 #include "controller/control/topic_control.h"
@@ -29,13 +30,6 @@ absl::Status with_prefix(const absl::Status& status, std::string_view prefix) {
   status.ForEachPayload(
       [&out](absl::string_view url, const absl::Cord& payload) { out.SetPayload(url, payload); });
   return out;
-}
-
-// Every accepted entry of a per-entry answer gets the commit's error.
-void fail_accepted(const absl::Status& error, std::vector<absl::Status>& statuses) {
-  for (absl::Status& s : statuses) {
-    if (s.ok()) s = error;
-  }
 }
 
 }  // namespace
@@ -214,12 +208,7 @@ std::vector<CreateTopicResult> Controller::create_topics(const std::vector<NewTo
   auto result =
       controller::create_topics(*impl_->current(), impl_->options.control, topics, validate_only);
   if (result.records.empty()) return result.response;
-  auto fail = [](const absl::Status& error, std::vector<CreateTopicResult>& results) {
-    for (CreateTopicResult& r : results) {
-      if (r.status.ok()) r.status = error;
-    }
-  };
-  if (!impl_->commit_result(result, fail).ok()) return result.response;
+  if (!impl_->commit_result(result, FailAccepted{}).ok()) return result.response;
   for (size_t i = 0; i < topics.size(); ++i) {
     const CreateTopicResult& r = result.response[i];
     if (!r.status.ok()) continue;
@@ -236,7 +225,7 @@ std::vector<absl::Status> Controller::delete_topics(const std::vector<std::strin
     return std::vector<absl::Status>(names.size(), s);
   }
   auto result = controller::delete_topics(*impl_->current(), names);
-  if (!result.records.empty() && impl_->commit_result(result, fail_accepted).ok()) {
+  if (!result.records.empty() && impl_->commit_result(result, FailAccepted{}).ok()) {
     for (size_t i = 0; i < names.size(); ++i) {
       if (result.response[i].ok()) impl_->log_line("deleted topic " + names[i]);
     }
@@ -250,7 +239,7 @@ std::vector<absl::Status> Controller::delete_topics_by_id(const std::vector<Uuid
     return std::vector<absl::Status>(ids.size(), s);
   }
   auto result = controller::delete_topics_by_id(*impl_->current(), ids);
-  if (!result.records.empty() && impl_->commit_result(result, fail_accepted).ok()) {
+  if (!result.records.empty() && impl_->commit_result(result, FailAccepted{}).ok()) {
     for (size_t i = 0; i < ids.size(); ++i) {
       if (result.response[i].ok()) impl_->log_line("deleted topic id " + uuid_to_string(ids[i]));
     }
@@ -265,7 +254,7 @@ std::vector<absl::Status> Controller::create_partitions(const std::vector<NewPar
     return std::vector<absl::Status>(requests.size(), s);
   }
   auto result = controller::create_partitions(*impl_->current(), requests, validate_only);
-  if (!result.records.empty() && impl_->commit_result(result, fail_accepted).ok()) {
+  if (!result.records.empty() && impl_->commit_result(result, FailAccepted{}).ok()) {
     for (size_t i = 0; i < requests.size(); ++i) {
       if (!result.response[i].ok()) continue;
       impl_->log_line(absl::StrCat("topic ", requests[i].topic, " now has ", requests[i].new_total,
@@ -283,8 +272,7 @@ absl::Status Controller::alter_configs(const ConfigResource& resource,
   auto result = controller::alter_configs(*impl_->current(), impl_->options.control, resource,
                                           changes, replace_all, validate_only);
   if (result.records.empty()) return result.response;
-  auto fail = [](const absl::Status& error, absl::Status& response) { response = error; };
-  if (impl_->commit_result(result, fail).ok()) {
+  if (impl_->commit_result(result, FailAccepted{}).ok()) {
     const bool is_topic = resource.type == metadata::CONFIG_RESOURCE_TOPIC;
     impl_->log_line(absl::StrCat("altered ", result.records.size(), " config(s) of ",
                                  is_topic ? "topic " : "broker resource '", resource.name,

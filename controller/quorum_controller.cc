@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "controller/control/commit_failure.h"
 #include "controller/control/config_control.h"
 #include "controller/control/partition_control.h"
 #include "controller/control/topic_control.h"
@@ -17,12 +18,6 @@ absl::Status not_controller(const raft::RaftNode& raft) {
       protocol::ErrorCode::kNotController,
       absl::StrCat("node ", raft.node_id(), " is not the active controller (leader ",
                    raft.leader_id(), ", epoch ", raft.epoch(), ")"));
-}
-
-void fail_statuses(const absl::Status& error, std::vector<absl::Status>& statuses) {
-  for (absl::Status& s : statuses) {
-    if (s.ok()) s = error;
-  }
 }
 
 }  // namespace
@@ -99,12 +94,7 @@ void QuorumController::create_topics(std::vector<NewTopic> topics, bool validate
                                                                 int64_t) {
     return controller::create_topics(image, settings_, topics, validate_only);
   };
-  auto fail = [](const absl::Status& error, std::vector<CreateTopicResult>& results) {
-    for (CreateTopicResult& r : results) {
-      if (r.status.ok()) r.status = error;
-    }
-  };
-  submit<std::vector<CreateTopicResult>>(std::move(plan), fail, std::move(done));
+  submit<std::vector<CreateTopicResult>>(std::move(plan), FailAccepted{}, std::move(done));
 }
 
 void QuorumController::delete_topics(std::vector<std::string> names,
@@ -112,7 +102,7 @@ void QuorumController::delete_topics(std::vector<std::string> names,
   auto plan = [names = std::move(names)](const MetadataImage& image, int64_t) {
     return controller::delete_topics(image, names);
   };
-  submit<std::vector<absl::Status>>(std::move(plan), fail_statuses, std::move(done));
+  submit<std::vector<absl::Status>>(std::move(plan), FailAccepted{}, std::move(done));
 }
 
 void QuorumController::create_partitions(std::vector<NewPartitions> requests, bool validate_only,
@@ -120,7 +110,7 @@ void QuorumController::create_partitions(std::vector<NewPartitions> requests, bo
   auto plan = [requests = std::move(requests), validate_only](const MetadataImage& image, int64_t) {
     return controller::create_partitions(image, requests, validate_only);
   };
-  submit<std::vector<absl::Status>>(std::move(plan), fail_statuses, std::move(done));
+  submit<std::vector<absl::Status>>(std::move(plan), FailAccepted{}, std::move(done));
 }
 
 void QuorumController::alter_configs(ConfigResource resource, std::vector<ConfigChange> changes,
@@ -131,8 +121,7 @@ void QuorumController::alter_configs(ConfigResource resource, std::vector<Config
     return controller::alter_configs(image, settings_, resource, changes, replace_all,
                                      validate_only);
   };
-  auto fail = [](const absl::Status& error, absl::Status& response) { response = error; };
-  submit<absl::Status>(std::move(plan), fail, std::move(done));
+  submit<absl::Status>(std::move(plan), FailAccepted{}, std::move(done));
 }
 
 void QuorumController::register_broker(BrokerRegistration registration,
