@@ -35,7 +35,9 @@ void MetadataStateMachine::on_committed(int64_t offset, int32_t /*epoch*/,
   if (!s.ok()) fail(s);
 }
 
-void MetadataStateMachine::on_applied_through(int64_t /*end_offset*/) {
+void MetadataStateMachine::on_applied_through(int64_t /*end_offset*/) { publish_pending(); }
+
+void MetadataStateMachine::publish_pending() {
   if (!pending_) return;
   MetadataDelta delta = std::move(*pending_);
   pending_.reset();
@@ -48,7 +50,7 @@ void MetadataStateMachine::on_leader_change(int32_t leader_id, int32_t /*epoch*/
   if (!pending_) pending_.emplace(published_);
   pending_->set_controller_id(leader_id);
   // Leadership is news of its own: publish it now rather than with the next batch.
-  on_applied_through(-1);
+  publish_pending();
 }
 
 absl::StatusOr<std::string> MetadataStateMachine::take_snapshot(int64_t /*end_offset*/) {

@@ -45,6 +45,8 @@ class MetadataStateMachine final : public raft::StateMachine {
 
  private:
   void fail(absl::Status status);
+  // Publishes what was applied since the last publish, if anything.
+  void publish_pending();
 
   MetadataPublisher* publisher_;
   std::string cluster_id_;
