@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "protocol/status.h"
 #include "storage/io_error.h"
 
 namespace keel::storage {
@@ -93,15 +94,20 @@ bool MemEnv::parent_exists(const std::string& path) const {
   return parent == "." || parent == "/" || dirs_.count(parent) > 0;
 }
 
-absl::StatusOr<std::unique_ptr<WritableFile>> MemEnv::open_writable(const std::string& p) {
-  const std::string path = normalize(p);
-  std::lock_guard<std::mutex> lock(mu_);
+absl::StatusOr<std::shared_ptr<MemEnv::Data>> MemEnv::file_or_create(const std::string& path) {
   auto it = files_.find(path);
   if (it == files_.end()) {
     if (!parent_exists(path)) return not_found("open", path);
     it = files_.emplace(path, std::make_shared<Data>()).first;
   }
-  return std::unique_ptr<WritableFile>(new MemWritableFile(it->second));
+  return it->second;
+}
+
+absl::StatusOr<std::unique_ptr<WritableFile>> MemEnv::open_writable(const std::string& p) {
+  const std::string path = normalize(p);
+  std::lock_guard<std::mutex> lock(mu_);
+  KEEL_ASSIGN_OR_RETURN(std::shared_ptr<Data> data, file_or_create(path));
+  return std::unique_ptr<WritableFile>(new MemWritableFile(std::move(data)));
 }
 
 absl::StatusOr<std::unique_ptr<RandomAccessFile>> MemEnv::open_readable(const std::string& p) {
@@ -116,13 +122,9 @@ absl::StatusOr<std::unique_ptr<MappedFile>> MemEnv::open_mapped(const std::strin
                                                                 uint64_t size) {
   const std::string path = normalize(p);
   std::lock_guard<std::mutex> lock(mu_);
-  auto it = files_.find(path);
-  if (it == files_.end()) {
-    if (!parent_exists(path)) return not_found("open", path);
-    it = files_.emplace(path, std::make_shared<Data>()).first;
-  }
-  it->second->resize(size, 0);
-  return std::unique_ptr<MappedFile>(new MemMappedFile(it->second));
+  KEEL_ASSIGN_OR_RETURN(std::shared_ptr<Data> data, file_or_create(path));
+  data->resize(size, 0);
+  return std::unique_ptr<MappedFile>(new MemMappedFile(std::move(data)));
 }
 
 bool MemEnv::exists(const std::string& p) {

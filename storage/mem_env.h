@@ -47,6 +47,8 @@ class MemEnv final : public Env {
 
  private:
   bool parent_exists(const std::string& path) const;
+  // The file at `path`, created empty when missing; NotFound when its directory is. Holds mu_.
+  absl::StatusOr<std::shared_ptr<Data>> file_or_create(const std::string& path);
 
   mutable std::mutex mu_;
   std::map<std::string, std::shared_ptr<Data>> files_;
