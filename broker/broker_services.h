@@ -34,7 +34,8 @@ namespace group {
 class GroupCoordinator;  // broker/group/group_coordinator.h
 }
 namespace quorum {
-class RaftDriver;  // broker/quorum/raft_driver.h
+class RaftDriver;              // broker/quorum/raft_driver.h
+class QuorumControllerClient;  // broker/quorum/quorum_controller_client.h
 }
 
 struct BrokerServices {
@@ -51,6 +52,9 @@ struct BrokerServices {
   boost::asio::any_io_executor control;         // one thread; runs controller ops and subscribers
   // The metadata quorum's Raft node (controller listener handlers); null with one voter.
   quorum::RaftDriver* raft = nullptr;
+  // The controller listener's services only: this node's controller, never forwarded
+  // (broker registration and heartbeats, forwarded admin requests).
+  quorum::QuorumControllerClient* quorum_controller = nullptr;
 
   std::shared_ptr<const controller::MetadataImage> image() const { return metadata->image(); }
 };

@@ -50,6 +50,8 @@ int main(int argc, char** argv) {
   int sig = 0;
   sigwait(&signals, &sig);
   log_info(std::string("received ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT"));
+  // With a quorum, leaderships move to the other brokers before this one stops (bounded).
+  (*node)->controlled_shutdown();
   absl::Status stopped = (*node)->stop();
   return stopped.ok() ? 0 : 1;
 }

@@ -16,6 +16,7 @@
 #include "broker/handlers/metadata_handler.h"
 #include "broker/handlers/produce_handler.h"
 #include "broker/logging.h"
+#include "broker/quorum/lifecycle_handlers.h"
 #include "protocol/status.h"
 #include "storage/compaction/log_cleaner.h"
 
@@ -54,36 +55,59 @@ absl::StatusOr<std::unique_ptr<Node>> Node::start(BrokerConfig config,
   return node;
 }
 
+absl::Status Node::open_local_controller() {
+  storage::Env* env = environment_.env;
+  storage::Clock* clock = &environment_.timers->clock();
+  controller::ControllerOptions copts;
+  copts.node_id = config_.node_id;
+  copts.log_dirs = config_.log_dirs;
+  copts.cluster_id = config_.cluster_id;
+  copts.advertised_endpoints = advertised_endpoints();
+  copts.control = control_settings();
+  copts.log = [](std::string_view m) { log_info("controller: " + std::string(m)); };
+  copts.publisher = &metadata_;
+  KEEL_ASSIGN_OR_RETURN(controller_, controller::Controller::open(env, clock, std::move(copts)));
+  return absl::OkStatus();
+}
+
+std::vector<metadata::Endpoint> Node::advertised_endpoints() const {
+  std::vector<metadata::Endpoint> out;
+  for (const Endpoint& ep : config_.advertised_listeners) {
+    metadata::Endpoint e;
+    e.set_listener_name(ep.listener);
+    e.set_host(ep.address.host);
+    e.set_port(ep.address.port);
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+controller::ControlSettings Node::control_settings() const {
+  controller::ControlSettings c;
+  c.default_num_partitions = config_.num_partitions;
+  c.default_replication_factor = config_.default_replication_factor;
+  c.random = environment_.random;
+  c.validate_topic_configs =
+      [tc = topic_configs_.get()](const std::map<std::string, std::string>& configs) {
+        return tc->validate(configs);
+      };
+  c.topic_config_default = [tc = topic_configs_.get()](const std::string& name) {
+    return tc->effective(name, {});
+  };
+  return c;
+}
+
 absl::Status Node::open() {
   storage::Env* env = environment_.env;
   storage::Clock* clock = &environment_.timers->clock();
   topic_configs_ = std::make_unique<TopicConfigs>(config_);
 
   // The metadata first: it knows every topic's config, which the logs need when they open.
-  controller::ControllerOptions copts;
-  copts.node_id = config_.node_id;
-  copts.log_dirs = config_.log_dirs;
-  copts.cluster_id = config_.cluster_id;
-  for (const Endpoint& ep : config_.advertised_listeners) {
-    metadata::Endpoint e;
-    e.set_listener_name(ep.listener);
-    e.set_host(ep.address.host);
-    e.set_port(ep.address.port);
-    copts.advertised_endpoints.push_back(std::move(e));
+  if (runs_quorum()) {
+    KEEL_RETURN_IF_ERROR(open_quorum_metadata());
+  } else {
+    KEEL_RETURN_IF_ERROR(open_local_controller());
   }
-  copts.control.default_num_partitions = config_.num_partitions;
-  copts.control.default_replication_factor = config_.default_replication_factor;
-  copts.control.random = environment_.random;
-  copts.control.validate_topic_configs =
-      [tc = topic_configs_.get()](const std::map<std::string, std::string>& configs) {
-        return tc->validate(configs);
-      };
-  copts.control.topic_config_default = [tc = topic_configs_.get()](const std::string& name) {
-    return tc->effective(name, {});
-  };
-  copts.log = [](std::string_view m) { log_info("controller: " + std::string(m)); };
-  copts.publisher = &metadata_;
-  KEEL_ASSIGN_OR_RETURN(controller_, controller::Controller::open(env, clock, std::move(copts)));
 
   KEEL_ASSIGN_OR_RETURN(storage::LogConfig defaults, default_log_config(config_));
   storage::LogManagerOptions lopts;
@@ -124,7 +148,8 @@ absl::Status Node::open() {
   dispatcher_ = std::make_unique<handlers::Dispatcher>(&registry_, &services_);
   sopts.handler = dispatcher_.get();
   if (runs_quorum()) {
-    quorum_dispatcher_ = std::make_unique<handlers::Dispatcher>(&quorum_registry_, &services_);
+    quorum_dispatcher_ =
+        std::make_unique<handlers::Dispatcher>(&quorum_registry_, &quorum_services_);
     router_ = std::make_unique<quorum::ListenerRouter>(dispatcher_.get(), quorum_dispatcher_.get(),
                                                        config_.controller_listener_names);
     sopts.handler = router_.get();
@@ -141,22 +166,38 @@ absl::Status Node::open() {
   popts.log = [](std::string_view m) { log_info("partitions: " + std::string(m)); };
   partitions_ = std::make_unique<PartitionManager>(std::move(popts));
 
+  // The PartitionManager (and the LogManager under it) belong to the control thread; with a
+  // quorum the image is published on the raft thread, so the change is applied over there.
   metadata_.subscribe([this](const controller::MetadataDelta& delta,
                              std::shared_ptr<const controller::MetadataImage> image) {
-    absl::Status s = partitions_->apply(&delta, *image);
-    if (!s.ok()) log_info("applying metadata: " + std::string(s.message()));
+    auto apply = [this, delta, image] {
+      absl::Status s = partitions_->apply(&delta, *image);
+      if (!s.ok()) log_info("applying metadata: " + std::string(s.message()));
+    };
+    if (runs_quorum()) {
+      asio::post(control_, std::move(apply));
+    } else {
+      apply();
+    }
   });
-  KEEL_RETURN_IF_ERROR(partitions_->apply(nullptr, *metadata_.image()));
+  // A full sync also deletes logs the metadata does not know; with a quorum the image starts
+  // empty and fills as the log is replayed, so that waits until this broker has caught up
+  // (BrokerLifecycle's on_caught_up).
+  if (!runs_quorum()) KEEL_RETURN_IF_ERROR(partitions_->apply(nullptr, *metadata_.image()));
 
   control_work_ = std::make_unique<asio::executor_work_guard<asio::io_context::executor_type>>(
       control_.get_executor());
   control_thread_ = std::thread([this] { control_.run(); });
 
+  if (runs_quorum()) {
+    KEEL_RETURN_IF_ERROR(start_quorum());
+  } else {
+    controller_client_ =
+        std::make_unique<LocalControllerClient>(controller_.get(), control_.get_executor());
+  }
   group::CoordinatorOptions gopts;
   gopts.node_id = config_.node_id;
   gopts.config = &config_;
-  controller_client_ =
-      std::make_unique<LocalControllerClient>(controller_.get(), control_.get_executor());
   gopts.controller = controller_client_.get();
   gopts.metadata = &metadata_;
   gopts.partitions = partitions_.get();
@@ -183,9 +224,18 @@ absl::Status Node::open() {
   KEEL_RETURN_IF_ERROR(add<handlers::ListOffsetsHandler>(registry_));
   KEEL_RETURN_IF_ERROR(handlers::register_group_handlers(registry_));
   KEEL_RETURN_IF_ERROR(handlers::register_admin_handlers(registry_));
-  if (runs_quorum()) KEEL_RETURN_IF_ERROR(start_quorum());
+  if (runs_quorum()) {
+    services_.raft = raft_.get();
+    quorum_services_ = services_;
+    quorum_services_.controller = active_controller_.get();
+    quorum_services_.quorum_controller = active_controller_.get();
+    KEEL_RETURN_IF_ERROR(quorum::register_quorum_handlers(quorum_registry_));
+    KEEL_RETURN_IF_ERROR(quorum::register_controller_listener_handlers(quorum_registry_));
+    KEEL_RETURN_IF_ERROR(quorum::register_client_quorum_handlers(registry_));
+  }
   shards_->start();
   KEEL_RETURN_IF_ERROR(server_->start());
+  if (lifecycle_ != nullptr) lifecycle_->start();
 
   asio::co_spawn(control_, upkeep_loop(), asio::detached);
   // Loads the groups of an existing __consumer_offsets (on the control thread, which runs
@@ -206,36 +256,6 @@ absl::Status Node::open() {
 
 bool Node::runs_quorum() const {
   return config_.controller_role && config_.controller_quorum_voters.size() > 1;
-}
-
-absl::Status Node::start_quorum() {
-  KEEL_RETURN_IF_ERROR(quorum::register_quorum_handlers(quorum_registry_));
-  KEEL_RETURN_IF_ERROR(quorum::register_client_quorum_handlers(registry_));
-  quorum::RaftDriverOptions o;
-  o.config.node_id = config_.node_id;
-  for (const QuorumVoter& v : config_.controller_quorum_voters) {
-    o.config.voters.push_back(v.id);
-    o.voters[v.id] = v.address;
-  }
-  o.config.election_timeout_ms = config_.quorum_election_timeout_ms;
-  o.config.fetch_timeout_ms = config_.quorum_fetch_timeout_ms;
-  o.config.election_backoff_max_ms = config_.quorum_election_backoff_max_ms;
-  o.config.request_timeout_ms = config_.quorum_request_timeout_ms;
-  o.config.append_linger_ms = config_.quorum_append_linger_ms;
-  // The leader holds a Fetch up to this long: well inside the follower's fetch timeout, or a
-  // follower of an idle leader would stand for election between two answers.
-  o.config.fetch_max_wait_ms = std::min<int64_t>(500, config_.quorum_fetch_timeout_ms / 2);
-  // Temporary: beside the Controller's own `__cluster_metadata-0` until it commits through
-  // Raft (raft_driver.h).
-  o.dir = storage::join_path(config_.log_dirs[0], "__raft_metadata");
-  o.cluster_id = metadata_.image()->cluster_id();
-  o.env = environment_.env;
-  o.timers = environment_.timers;
-  o.seed = environment_.random->next_u64();
-  o.log = [](std::string_view m) { log_info("quorum: " + std::string(m)); };
-  KEEL_ASSIGN_OR_RETURN(raft_, quorum::RaftDriver::start(std::move(o)));
-  services_.raft = raft_.get();
-  return absl::OkStatus();
 }
 
 asio::awaitable<void> Node::upkeep_loop() {
@@ -375,7 +395,10 @@ absl::Status Node::stop() {
   if (groups_ != nullptr) groups_->stop();
   // The quorum first: its inbound requests are answered (closed) and its peers disconnect,
   // so the server's drain below waits for none of them.
-  if (raft_ != nullptr) raft_->stop();
+  if (raft_ != nullptr) {
+    raft_->post([c = channels_.get()](controller::raft::RaftNode&) { c->stop(); });
+    raft_->stop();
+  }
   // 1. No new requests; in-flight ones finish and their responses are written.
   bool drained = true;
   if (server_ != nullptr) drained = server_->stop(kShutdownGrace);

@@ -29,10 +29,15 @@
 #include "broker/net/shard_pool.h"
 #include "broker/net/timers.h"
 #include "broker/partition/partition_manager.h"
+#include "broker/quorum/broker_lifecycle.h"
+#include "broker/quorum/controller_channel.h"
+#include "broker/quorum/controller_runtime.h"
+#include "broker/quorum/quorum_controller_client.h"
 #include "broker/quorum/quorum_handlers.h"
 #include "broker/quorum/raft_driver.h"
 #include "broker/topic_config/topic_configs.h"
 #include "controller/controller.h"
+#include "controller/metadata_state_machine.h"
 #include "storage/env.h"
 #include "storage/log_manager.h"
 #include "storage/random.h"
@@ -64,12 +69,25 @@ class Node {
   // The metadata quorum's Raft node over the controller listener: runs when
   // controller.quorum.voters lists more than one voter, else null. Valid until destruction.
   quorum::RaftDriver* raft() const { return raft_.get(); }
+  // This broker's registration with the active controller (with a quorum; else null).
+  const quorum::BrokerLifecycle* lifecycle() const { return lifecycle_.get(); }
+  // The metadata this node has applied.
+  std::shared_ptr<const controller::MetadataImage> image() const { return metadata_.image(); }
+  // SIGTERM's first step with a quorum: asks the controller to move this broker's leaderships
+  // away and waits for its go (bounded). A no-op without a quorum. Then call stop().
+  void controlled_shutdown();
 
  private:
   Node(BrokerConfig config, NodeEnvironment environment);
   absl::Status open();
   bool runs_quorum() const;
+  // With a quorum (node_quorum.cc): the identity checks and the state machine before the logs
+  // open; the Raft driver, the controller and the broker's registration after.
+  absl::Status open_quorum_metadata();
   absl::Status start_quorum();
+  absl::Status open_local_controller();
+  std::vector<metadata::Endpoint> advertised_endpoints() const;
+  controller::ControlSettings control_settings() const;
   boost::asio::awaitable<void> upkeep_loop();
   boost::asio::awaitable<void> flush_due_logs();
   boost::asio::awaitable<void> apply_retention();
@@ -93,8 +111,16 @@ class Node {
   handlers::HandlerRegistry quorum_registry_;
   std::unique_ptr<handlers::Dispatcher> quorum_dispatcher_;
   std::unique_ptr<quorum::ListenerRouter> router_;
+  // With a quorum: the state machine and the controller living on the raft thread, before
+  // raft_ (they outlive its thread); the channels and clients after it (destroyed first).
+  std::unique_ptr<controller::MetadataStateMachine> state_machine_;
+  std::unique_ptr<quorum::ControllerRuntime> runtime_;
+  BrokerServices quorum_services_;  // the controller listener's (an active-only controller)
   // Before server_: stopped first, destroyed after it (handlers may still hold it).
   std::unique_ptr<quorum::RaftDriver> raft_;
+  std::unique_ptr<quorum::ControllerChannels> channels_;
+  std::unique_ptr<quorum::QuorumControllerClient> active_controller_;
+  std::unique_ptr<quorum::BrokerLifecycle> lifecycle_;
   std::unique_ptr<net::InflightBudget> budget_;
   net::NetMetrics net_metrics_;
   std::unique_ptr<net::Server> server_;

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "controller/control/commit_failure.h"
 #include "controller/control/config_control.h"
+#include "controller/control/leader_election.h"
 #include "controller/control/partition_control.h"
 #include "controller/control/topic_control.h"
 #include "protocol/error_code.h"
@@ -26,7 +27,11 @@ QuorumController::QuorumController(raft::RaftNode* raft, MetadataStateMachine* s
                                    ControlSettings settings, std::function<int64_t()> now_ms)
     : raft_(raft), state_(state), settings_(std::move(settings)), now_ms_(std::move(now_ms)) {}
 
-bool QuorumController::active() const { return raft_->role() == raft::Role::kLeader; }
+bool QuorumController::leading() const { return raft_->role() == raft::Role::kLeader; }
+
+bool QuorumController::active() const {
+  return leading() && raft_->applied_offset() > raft_->epoch_start_offset();
+}
 
 template <typename R, typename PlanFn, typename Fail>
 void QuorumController::submit(PlanFn plan, Fail fail, Done<R> done) {
@@ -47,6 +52,9 @@ void QuorumController::submit(PlanFn plan, Fail fail, Done<R> done) {
 
 void QuorumController::start_next() {
   while (!in_flight_ && !queue_.empty()) {
+    // A new leader plans only on the state its predecessors committed: it waits until its own
+    // LeaderChange record is applied.
+    if (leading() && !active()) return;
     Plan plan = std::move(queue_.front());
     queue_.pop_front();
     // Planned on the committed image even when not leading, so per-entry validation errors
@@ -78,7 +86,7 @@ void QuorumController::step() {
       auto finish = std::move(in_flight_->finish);
       in_flight_.reset();
       finish(absl::OkStatus());
-    } else if (!active() || raft_->epoch() != in_flight_->epoch) {
+    } else if (!leading() || raft_->epoch() != in_flight_->epoch) {
       // The batch may still commit under the next leader; the client learns on its retry.
       auto finish = std::move(in_flight_->finish);
       in_flight_.reset();
@@ -101,6 +109,14 @@ void QuorumController::delete_topics(std::vector<std::string> names,
                                      Done<std::vector<absl::Status>> done) {
   auto plan = [names = std::move(names)](const MetadataImage& image, int64_t) {
     return controller::delete_topics(image, names);
+  };
+  submit<std::vector<absl::Status>>(std::move(plan), FailAccepted{}, std::move(done));
+}
+
+void QuorumController::delete_topics_by_id(std::vector<Uuid> ids,
+                                           Done<std::vector<absl::Status>> done) {
+  auto plan = [ids = std::move(ids)](const MetadataImage& image, int64_t) {
+    return controller::delete_topics_by_id(image, ids);
   };
   submit<std::vector<absl::Status>>(std::move(plan), FailAccepted{}, std::move(done));
 }
@@ -143,6 +159,33 @@ void QuorumController::heartbeat(HeartbeatRequest request, Done<HeartbeatAnswer>
   };
   auto fail = [](const absl::Status& error, HeartbeatAnswer& answer) { answer.status = error; };
   submit<HeartbeatAnswer>(std::move(plan), fail, std::move(done));
+}
+
+void QuorumController::fence_broker(int32_t node_id, Done<absl::Status> done) {
+  auto plan = [node_id](const MetadataImage& image, int64_t) {
+    return controller::fence_broker(image, node_id);
+  };
+  auto fail = [](const absl::Status& error, absl::Status& response) { response = error; };
+  submit<absl::Status>(std::move(plan), fail, std::move(done));
+}
+
+void QuorumController::unregister_broker(int32_t node_id, Done<absl::Status> done) {
+  auto plan = [node_id](const MetadataImage& image, int64_t) {
+    return controller::unregister_broker(image, node_id);
+  };
+  auto fail = [](const absl::Status& error, absl::Status& response) { response = error; };
+  submit<absl::Status>(std::move(plan), fail, std::move(done));
+}
+
+void QuorumController::elect_preferred_leaders(Done<int32_t> done) {
+  auto plan = [](const MetadataImage& image, int64_t) {
+    ControllerResult<int32_t> r;
+    r.records = controller::elect_preferred_leaders(image);
+    r.response = static_cast<int32_t>(r.records.size());
+    return r;
+  };
+  auto fail = [](const absl::Status&, int32_t& moved) { moved = -1; };
+  submit<int32_t>(std::move(plan), fail, std::move(done));
 }
 
 }  // namespace keel::controller

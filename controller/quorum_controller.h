@@ -40,6 +40,7 @@ class QuorumController {
   void create_topics(std::vector<NewTopic> topics, bool validate_only,
                      Done<std::vector<CreateTopicResult>> done);
   void delete_topics(std::vector<std::string> names, Done<std::vector<absl::Status>> done);
+  void delete_topics_by_id(std::vector<Uuid> ids, Done<std::vector<absl::Status>> done);
   void create_partitions(std::vector<NewPartitions> requests, bool validate_only,
                          Done<std::vector<absl::Status>> done);
   void alter_configs(ConfigResource resource, std::vector<ConfigChange> changes, bool replace_all,
@@ -47,10 +48,17 @@ class QuorumController {
   // A broker joins, fenced until a heartbeat shows it caught up. The answer is its epoch.
   void register_broker(BrokerRegistration registration, Done<absl::StatusOr<int64_t>> done);
   void heartbeat(HeartbeatRequest request, Done<HeartbeatAnswer> done);
+  // A missed session: fences the broker (its leaderships and ISR places move).
+  void fence_broker(int32_t node_id, Done<absl::Status> done);
+  void unregister_broker(int32_t node_id, Done<absl::Status> done);
+  // Preferred replicas lead again where they are eligible; the answer is how many moved.
+  void elect_preferred_leaders(Done<int32_t> done);
 
   void step();
 
+  // Leading, with everything earlier leaders committed applied: operations are planned.
   bool active() const;
+  bool leading() const;
   size_t queued() const { return queue_.size() + (in_flight_ ? 1 : 0); }
 
  private:

@@ -76,6 +76,8 @@ struct BrokerConfig {
 
   int32_t broker_session_timeout_ms = 9000;
   int32_t broker_heartbeat_interval_ms = 2000;
+  bool auto_leader_rebalance_enable = true;
+  int64_t leader_imbalance_check_interval_seconds = 300;
 
   // The explicitly set properties (DescribeConfigs reports their source).
   Settings explicit_settings;

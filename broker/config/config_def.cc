@@ -458,6 +458,23 @@ const ConfigDef kDefs[] = {
      {},
      nullptr,
      "How often a broker heartbeats to the controller."},
+    {"auto.leader.rebalance.enable",
+     T::kBool,
+     "true",
+     0,
+     0,
+     {},
+     nullptr,
+     "The active controller gives leadership back to each partition's preferred (first) replica "
+     "when it is in sync and live again."},
+    {"leader.imbalance.check.interval.seconds",
+     T::kLong,
+     "300",
+     1,
+     kI32,
+     {},
+     nullptr,
+     "How often the active controller checks for partitions not led by their preferred replica."},
 };
 
 bool one_of(std::string_view allowed, std::string_view v) {

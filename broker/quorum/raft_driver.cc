@@ -27,9 +27,11 @@ RaftDriver::~RaftDriver() { stop(); }
 absl::StatusOr<std::unique_ptr<RaftDriver>> RaftDriver::start(RaftDriverOptions options) {
   std::unique_ptr<RaftDriver> d(new RaftDriver(std::move(options)));
   RaftDriverOptions& o = d->options_;
+  if (o.state_machine == nullptr)
+    return absl::InvalidArgumentError("raft driver: no state machine");
   KEEL_RETURN_IF_ERROR(o.env->create_dir(o.dir));
   KEEL_ASSIGN_OR_RETURN(d->node_, raft::RaftNode::open(o.env, &o.timers->clock(), o.dir, o.config,
-                                                       &d->state_machine_, o.seed, d->now()));
+                                                       o.state_machine, o.seed, d->now()));
   asio::any_io_executor ex = d->io_.get_executor();
   for (const auto& [id, address] : o.voters) {
     if (id == o.config.node_id) continue;
@@ -142,6 +144,17 @@ void RaftDriver::append(std::vector<std::string> payloads,
   });
 }
 
+bool RaftDriver::post(std::function<void(raft::RaftNode&)> work) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!accepting_) return false;
+  asio::post(io_, [this, w = std::move(work)] {
+    if (shut_down_) return;
+    w(*node_);
+    after_step();
+  });
+  return true;
+}
+
 void RaftDriver::describe(std::function<void(raft::QuorumDescription)> done) {
   std::lock_guard<std::mutex> lock(mu_);
   if (!accepting_) {
@@ -185,6 +198,7 @@ void RaftDriver::on_response(raft::Envelope response) {
 
 void RaftDriver::after_step() {
   if (shut_down_) return;
+  if (options_.on_step) hook_deadline_ = options_.on_step(*node_, now());
   for (raft::Envelope& e : node_->take_outbox()) {
     if (raft::is_request(e.message)) {
       auto it = peers_.find(e.to);
@@ -203,7 +217,7 @@ void RaftDriver::after_step() {
   s.leader_id = node_->leader_id();
   s.high_watermark = node_->high_watermark();
   s.log_end_offset = node_->log_end_offset();
-  s.committed_records = state_machine_.committed();
+  s.applied_offset = node_->applied_offset();
   s.failed = !node_->failed().ok();
   if (s.role != last_role_ || s.epoch != last_epoch_) {
     info("raft node " + std::to_string(node_id()) + ": " + raft::role_name(s.role) + " in epoch " +
@@ -216,7 +230,7 @@ void RaftDriver::after_step() {
     status_ = s;
   }
   // Wake the tick loop when the next deadline moved before the one it waits for.
-  int64_t next = node_->next_deadline_ms();
+  int64_t next = std::min(node_->next_deadline_ms(), hook_deadline_);
   for (const auto& [key, in] : inbound_) next = std::min(next, in.deadline_ms);
   if (next < waiting_until_) timer_->cancel();
 }
@@ -239,7 +253,7 @@ void RaftDriver::expire_inbound(int64_t now_ms, bool all) {
 
 asio::awaitable<void> RaftDriver::tick_loop() {
   while (!shut_down_) {
-    int64_t next = node_->next_deadline_ms();
+    int64_t next = std::min(node_->next_deadline_ms(), hook_deadline_);
     for (const auto& [key, in] : inbound_) next = std::min(next, in.deadline_ms);
     waiting_until_ = std::min(next, now() + kNoDeadline);
     auto wait = timer_->wait_until(waiting_until_);
@@ -249,6 +263,8 @@ asio::awaitable<void> RaftDriver::tick_loop() {
     const int64_t t = now();
     if (t >= node_->next_deadline_ms()) {
       node_->poll(t);
+      after_step();
+    } else if (t >= hook_deadline_) {
       after_step();
     }
     expire_inbound(t, /*all=*/false);

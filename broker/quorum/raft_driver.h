@@ -11,9 +11,10 @@
 // threads through deliver(); the callback gets the node's answer, or nullopt when the node
 // gives none within the request timeout or the driver stops.
 //
-// Temporary: the node keeps its log in `<log.dirs[0]>/__raft_metadata` with a counting state
-// machine, beside the single-node Controller's own metadata log; it runs only when
-// controller.quorum.voters lists more than one voter, until the controller commits through it.
+// The owner gives the state machine (the node's MetadataStateMachine) and an on_step hook that
+// runs on the raft thread after every step, before the outbox is sent: the controller that
+// lives on the raft thread (controller_runtime.h) completes and starts operations there, and
+// returns when it next needs to be woken.
 //
 // Threading: the public members are thread-safe; callbacks run on the raft thread and must
 // not block.
@@ -37,7 +38,6 @@
 #include "broker/config/endpoint.h"
 #include "broker/net/asio.h"
 #include "broker/net/timers.h"
-#include "broker/quorum/counting_state_machine.h"
 #include "controller/raft/raft_node.h"
 #include "storage/env.h"
 
@@ -53,7 +53,10 @@ struct RaftDriverOptions {
   std::string cluster_id;              // sent in the RPCs
   storage::Env* env = nullptr;
   net::TimerService* timers = nullptr;
-  uint64_t seed = 0;                          // randomized election timeouts
+  uint64_t seed = 0;                            // randomized election timeouts
+  raft::StateMachine* state_machine = nullptr;  // required; outlives the driver
+  // Raft thread, after every step; returns the hook's next deadline (INT64_MAX: none).
+  std::function<int64_t(raft::RaftNode& node, int64_t now_ms)> on_step;
   std::function<void(std::string_view)> log;  // may be empty
 };
 
@@ -64,7 +67,7 @@ struct RaftStatus {
   int32_t leader_id = -1;
   int64_t high_watermark = 0;
   int64_t log_end_offset = 0;
-  int64_t committed_records = 0;  // counted by the state machine
+  int64_t applied_offset = 0;  // the end of what the state machine has applied
   bool failed = false;
 };
 
@@ -88,6 +91,11 @@ class RaftDriver {
   void deliver(raft::Envelope request, Answer done);
   // Leader only: appends one batch; `done` gets the last offset or NOT_CONTROLLER's error.
   void append(std::vector<std::string> payloads, std::function<void(absl::StatusOr<int64_t>)> done);
+  // Runs `work` on the raft thread with the node, then steps (on_step, outbox). False (and
+  // `work` dropped) once stopped.
+  bool post(std::function<void(raft::RaftNode&)> work);
+  // The raft thread's executor (connections of components living on that thread).
+  boost::asio::any_io_executor executor() { return io_.get_executor(); }
   // DescribeQuorum's answer (NOT_LEADER_OR_FOLLOWER's error code off the leader).
   void describe(std::function<void(raft::QuorumDescription)> done);
 
@@ -116,14 +124,14 @@ class RaftDriver {
   void info(const std::string& message) const;
 
   RaftDriverOptions options_;
-  CountingStateMachine state_machine_;
   std::unique_ptr<raft::RaftNode> node_;
   std::map<int32_t, std::shared_ptr<RaftPeer>> peers_;
   std::map<std::pair<int32_t, int64_t>, Inbound> inbound_;  // by (from, next_inbound_ id)
   int64_t next_inbound_ = 1;
   std::unique_ptr<net::Timer> timer_;
-  int64_t waiting_until_ = 0;  // the tick loop's current deadline
-  bool shut_down_ = false;     // raft thread only
+  int64_t waiting_until_ = 0;          // the tick loop's current deadline
+  int64_t hook_deadline_ = INT64_MAX;  // on_step's last answer
+  bool shut_down_ = false;             // raft thread only
   raft::Role last_role_ = raft::Role::kUnattached;
   int32_t last_epoch_ = -1;
 

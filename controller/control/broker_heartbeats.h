@@ -17,6 +17,12 @@ class BrokerHeartbeats {
 
   // A heartbeat (or registration) of `node_id` at `now_ms`.
   void touch(int32_t node_id, int64_t now_ms) { last_[node_id] = now_ms; }
+  // Other evidence that `node_id` lived at `at_ms` (its Raft fetches, in combined mode):
+  // extends the session, never shortens it. A node without a session gets none.
+  void extend(int32_t node_id, int64_t at_ms) {
+    auto it = last_.find(node_id);
+    if (it != last_.end() && at_ms > it->second) it->second = at_ms;
+  }
   void forget(int32_t node_id) { last_.erase(node_id); }
   // Sessions that had no heartbeat for longer than the session timeout, by id.
   std::vector<int32_t> expired(int64_t now_ms) const;

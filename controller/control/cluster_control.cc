@@ -77,6 +77,12 @@ ControllerResult<HeartbeatAnswer> broker_heartbeat(const MetadataImage& image,
     }
     // Done once the image shows it leads nothing (the records above have committed).
     a.should_shutdown = b->in_controlled_shutdown && !leads_anything(image, b->node_id);
+    // Told to stop, it heartbeats no more: fenced now, as Kafka does, instead of after its
+    // session, so no client is sent to it meanwhile.
+    if (a.should_shutdown && !b->fenced) {
+      out.records.push_back(registration_change(*b, true, std::nullopt));
+      a.is_fenced = true;
+    }
     return out;
   }
   if (request.want_fence && !b->fenced) {
@@ -85,7 +91,7 @@ ControllerResult<HeartbeatAnswer> broker_heartbeat(const MetadataImage& image,
     a.is_fenced = true;
   } else if (!request.want_fence && b->fenced && a.is_caught_up) {
     out.records.push_back(registration_change(*b, false, false));
-    append(&out.records, elect_offline_leaders(image, b->node_id));
+    append(&out.records, rejoin_isrs(image, b->node_id));
     a.is_fenced = false;
   }
   return out;

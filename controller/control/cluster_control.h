@@ -9,7 +9,7 @@
 // metadata log up to its own registration; a broker whose session expires is fenced and
 // leaves every ISR (new leaders elected); a heartbeat asking to shut down puts it in
 // controlled shutdown (leaderships and ISR places move away) and is answered should_shutdown
-// once it leads nothing.
+// once it leads nothing, and fenced with that answer (it stops heartbeating).
 #pragma once
 
 #include <cstdint>

@@ -77,6 +77,24 @@ std::vector<metadata::MetadataRecord> elect_offline_leaders(const MetadataImage&
   return out;
 }
 
+std::vector<metadata::MetadataRecord> rejoin_isrs(const MetadataImage& image, int32_t returning) {
+  std::vector<metadata::MetadataRecord> out;
+  for (const auto& [name, topic] : image.topics()) {
+    for (const auto& [id, p] : topic->partitions) {
+      if (!contains(p.replicas, returning)) continue;
+      std::vector<int32_t> isr = p.isr;
+      if (!contains(isr, returning)) isr.push_back(returning);
+      int32_t leader = p.leader;
+      if (leader == -1) leader = choose_leader(image, p, isr, -1, returning);
+      const bool isr_changed = isr != p.isr;
+      if (!isr_changed && leader == p.leader) continue;
+      out.push_back(change(*topic, p, leader == p.leader ? std::nullopt : std::optional(leader),
+                           isr_changed ? std::optional(isr) : std::nullopt));
+    }
+  }
+  return out;
+}
+
 std::vector<metadata::MetadataRecord> elect_preferred_leaders(const MetadataImage& image) {
   std::vector<metadata::MetadataRecord> out;
   for (const auto& [name, topic] : image.topics()) {

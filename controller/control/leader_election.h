@@ -31,6 +31,13 @@ std::vector<metadata::MetadataRecord> remove_from_isrs(const MetadataImage& imag
 std::vector<metadata::MetadataRecord> elect_offline_leaders(const MetadataImage& image,
                                                             int32_t returning = -1);
 
+// A broker coming back (unfenced in the same batch) rejoins the ISR of every partition it is a
+// replica of, and partitions without a leader get one. Until partition data is replicated, an
+// ISR place is metadata only and every replica counts as in sync; the replicas' leaders take
+// over ISR expansion (AlterPartition) when they replicate, and this becomes
+// elect_offline_leaders alone.
+std::vector<metadata::MetadataRecord> rejoin_isrs(const MetadataImage& image, int32_t returning);
+
 // Partitions whose preferred (first) replica is in the ISR, eligible and not the leader get it
 // back as leader (auto.leader.rebalance.enable, ElectLeaders PREFERRED).
 std::vector<metadata::MetadataRecord> elect_preferred_leaders(const MetadataImage& image);

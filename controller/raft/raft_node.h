@@ -90,6 +90,7 @@ class RaftNode {
   Role role() const { return role_; }
   bool is_voter() const { return is_voter_; }
   int32_t node_id() const { return config_.node_id; }
+  const RaftConfig& config() const { return config_; }
   int32_t epoch() const { return quorum_.epoch; }
   int32_t leader_id() const { return quorum_.leader_id; }
   int32_t voted_for() const { return quorum_.voted_for; }
@@ -97,6 +98,9 @@ class RaftNode {
   int64_t log_end_offset() const { return log_->end_offset(); }
   int64_t log_start_offset() const { return log_->start_offset(); }
   int64_t applied_offset() const { return applied_; }
+  // Leader: the offset of this epoch's LeaderChange record (-1 otherwise). Once applied_offset()
+  // passes it, the state machine holds everything earlier leaders committed.
+  int64_t epoch_start_offset() const { return epoch_start_offset_; }
   const RaftLog& log() const { return *log_; }
   QuorumDescription describe_quorum() const;
   const RaftStats& stats() const { return stats_; }

@@ -13,7 +13,9 @@ and in iterations; a broker that dies or does not become ready fails the test wi
 of its stderr.
 """
 
+import base64
 import os
+import re
 import random
 import shutil
 import signal
@@ -329,6 +331,99 @@ class Broker:
                 out.append((base_offset, attributes, count))
                 pos += 12 + batch_len
         return out
+
+
+class Cluster:
+    """`size` keel processes in combined mode (broker and controller voter each), sharing one
+    cluster id; node i (1-based) is self.nodes[i - 1]. `props` apply to every node."""
+
+    def __init__(self, name, size=3, props=None):
+        ports = [free_port() for _ in range(size)]
+        voters = ",".join(f"{i + 1}@127.0.0.1:{p}" for i, p in enumerate(ports))
+        # 16 random bytes in base64url without padding: Kafka's cluster id form.
+        self.cluster_id = base64.urlsafe_b64encode(os.urandom(16)).decode().rstrip("=")
+        self.nodes = []
+        for i in range(size):
+            node = Broker(f"{name}{i + 1}", {
+                "node.id": str(i + 1),
+                "cluster.id": self.cluster_id,
+                "controller.quorum.voters": voters,
+                "controller.listener.names": "CONTROLLER",
+                "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                **(props or {}),
+            })
+            node.props["listeners"] = (f"PLAINTEXT://127.0.0.1:{node.port},"
+                                       f"CONTROLLER://127.0.0.1:{ports[i]}")
+            self.nodes.append(node)
+
+    def node(self, node_id):
+        return self.nodes[node_id - 1]
+
+    def alive(self):
+        return [n for n in self.nodes if n.alive()]
+
+    @staticmethod
+    def node_id(node):
+        return int(node.props["node.id"])
+
+    def bootstrap(self, nodes=None):
+        return ",".join(n.bootstrap for n in (nodes or self.alive()))
+
+    def start(self, timeout=READY_TIMEOUT):
+        for node in self.nodes:
+            node.start(wait=False)
+        for node in self.nodes:
+            node.wait_ready(timeout)
+        self.wait_registered(self.nodes, timeout)
+        return self
+
+    def wait_registered(self, nodes, timeout=READY_TIMEOUT):
+        """Until every node in `nodes` answers Metadata listing exactly those brokers."""
+        want = sorted(self.node_id(n) for n in nodes)
+
+        def registered():
+            for n in nodes:
+                try:
+                    md = metadata(n.bootstrap, timeout=2.0)
+                except Exception:  # noqa: BLE001
+                    return False
+                if sorted(md.brokers) != want:
+                    return False
+            return True
+
+        wait_until(registered, timeout, f"brokers {want} registered and unfenced", 0.05)
+
+    def controller_id(self, via, timeout=5.0):
+        """The active controller (the quorum leader) as DescribeQuorum through `via` tells."""
+        cp = subprocess.run([keelctl_bin(), "--bootstrap-server", via.bootstrap, "--timeout-ms",
+                             "1000", "cluster", "status"], capture_output=True, text=True,
+                            timeout=timeout + 5)
+        m = re.search(r"quorum: leader (-?\d+), epoch (\d+)", cp.stdout)
+        return int(m.group(1)) if m else -1
+
+    def wait_controller(self, alive, timeout, other_than=None):
+        """Until the live nodes agree on a live active controller (not `other_than`)."""
+        ids = [self.node_id(n) for n in alive]
+        found = {}
+
+        def agreed():
+            seen = {self.controller_id(n) for n in alive}
+            if len(seen) != 1:
+                return False
+            c = seen.pop()
+            if c not in ids or c == other_than:
+                return False
+            found["id"] = c
+            return True
+
+        wait_until(agreed, timeout, "the live nodes to agree on a live controller", 0.05)
+        return found["id"]
+
+    def stop(self, keep=False):
+        for node in self.nodes:
+            if node.alive():
+                node.stop()
+            node.cleanup(keep=keep)
 
 
 def dump_all_broker_logs(stream=sys.stderr):

@@ -1,9 +1,7 @@
 """The Raft metadata quorum with three real keel processes: one leader that keelctl reports
 through any node, a new leader after kill -9 of the leader (three trials, times reported), the
-killed node catching up after its restart, and SIGTERM stops that keep the quorum.
-
-Until the controller commits through Raft the quorum carries no metadata yet (each node still
-serves its own single-node metadata); this checks the quorum itself."""
+killed node catching up after its restart, and SIGTERM stops that keep the quorum. The
+cluster's behaviour on top of it (brokers, topics, leaders) is test_cluster.py's."""
 
 import re
 import subprocess
@@ -32,32 +30,14 @@ class QuorumTest(h.unittest.TestCase):
     trials = TRIALS
 
     def setUp(self):
-        ports = [h.free_port() for _ in range(3)]
-        voters = ",".join(f"{i + 1}@127.0.0.1:{p}" for i, p in enumerate(ports))
-        self.nodes = []
-        for i in range(3):
-            node = h.Broker(f"Quorum{i + 1}", {
-                "node.id": str(i + 1),
-                "controller.quorum.voters": voters,
-                "controller.listener.names": "CONTROLLER",
-                "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
-                **self.timeouts,
-            })
-            node.props["listeners"] = (f"PLAINTEXT://127.0.0.1:{node.port},"
-                                       f"CONTROLLER://127.0.0.1:{ports[i]}")
-            self.nodes.append(node)
-        for node in self.nodes:
-            node.start(wait=False)
-        for node in self.nodes:
-            node.wait_ready()
+        self.cluster = h.Cluster("Quorum", props=self.timeouts)
+        self.nodes = self.cluster.nodes
+        self.cluster.start()
         self.failed = False
 
     def tearDown(self):
         failed = self.failed or any(e for e in getattr(self._outcome, "errors", []) if e[1])
-        for node in self.nodes:
-            if node.alive():
-                node.stop()
-            node.cleanup(keep=failed)
+        self.cluster.stop(keep=failed)
 
     def agreed_leader(self, alive, timeout, newer_than=-1):
         """Waits until every live node names the same live leader in an epoch > newer_than."""

@@ -21,6 +21,7 @@
 
 #include "broker/config/broker_config.h"
 #include "broker/node.h"
+#include "controller/metadata_records.pb.h"
 #include "controller/raft/raft_wire.h"
 #include "net_test_util.h"
 #include "node_call.h"
@@ -59,6 +60,23 @@ int64_t ms_since(Clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t).count();
 }
 
+constexpr char kClusterId[] = "UXVvcnVtVGVzdENsdXN0ZX";
+
+// What the quorum replicates is metadata: each payload is a broker config record (the
+// state machine would count anything else as a bad record).
+std::vector<std::string> config_records(const std::vector<std::string>& keys) {
+  std::vector<std::string> out;
+  for (const std::string& key : keys) {
+    metadata::MetadataRecord r;
+    metadata::ConfigRecord* c = r.mutable_config();
+    c->set_resource_type(metadata::CONFIG_RESOURCE_BROKER);
+    c->set_name("test." + key);
+    c->set_value(key);
+    out.push_back(r.SerializeAsString());
+  }
+  return out;
+}
+
 struct RunningNode {
   std::unique_ptr<storage::SeededRandom> random;
   std::unique_ptr<Node> node;
@@ -93,6 +111,7 @@ class QuorumTest : public ::testing::Test {
             std::to_string(ports_[id - 1]),
         "controller.listener.names=CONTROLLER",
         "controller.quorum.voters=" + voters_,
+        "cluster.id=" + std::string(kClusterId),
         "controller.quorum.election.timeout.ms=200",
         "controller.quorum.fetch.timeout.ms=400",
         "controller.quorum.election.backoff.max.ms=200",
@@ -159,7 +178,7 @@ class QuorumTest : public ::testing::Test {
   absl::StatusOr<int64_t> append(Node* leader, std::vector<std::string> payloads) {
     std::promise<absl::StatusOr<int64_t>> done;
     std::future<absl::StatusOr<int64_t>> result = done.get_future();
-    leader->raft()->append(std::move(payloads),
+    leader->raft()->append(config_records(payloads),
                            [&done](absl::StatusOr<int64_t> r) { done.set_value(std::move(r)); });
     if (result.wait_for(5s) != std::future_status::ready) {
       return absl::DeadlineExceededError("append not answered");
@@ -203,7 +222,9 @@ TEST_F(QuorumTest, ThreeNodesElectOneLeaderCommitAndFailOver) {
   ASSERT_TRUE(committed_everywhere(*offset)) << "offset " << *offset << " not committed";
   EXPECT_TRUE(eventually([&] {
     for (Node* n : running()) {
-      if (n->raft()->status().committed_records < 3) return false;
+      const auto& configs = n->image()->broker_configs();
+      auto cluster_wide = configs.find("");
+      if (cluster_wide == configs.end() || cluster_wide->second.count("test.c") == 0) return false;
     }
     return true;
   }));

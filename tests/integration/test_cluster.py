@@ -1,0 +1,210 @@
+"""A three-node Keel cluster with real processes and real clients: every node lists the same
+three brokers and controller; a topic created through a node that is not the controller has
+its leaders spread 2/2/2; after kill -9 of the active controller (three trials) topics can be
+created and produced to again; after kill -9 of a broker that leads partitions (three trials)
+every partition has a live leader again and takes writes, and the preferred leaders come back
+with the broker; SIGTERM moves a node's leaderships away before it exits.
+
+Partition data is not replicated yet (a later issue): a new leader serves its own log. These
+tests check leadership and availability, not the data a dead leader held.
+
+Short timeouts (session 3 s, election 300 ms) keep CI fast; ClusterOnDefaultsTest runs the
+controller failover once on Kafka's defaults."""
+
+import sys
+import time
+
+import keel_harness as h
+
+SESSION_MS = 3000
+FAST = {
+    "controller.quorum.election.timeout.ms": "300",
+    "controller.quorum.fetch.timeout.ms": "600",
+    "broker.session.timeout.ms": str(SESSION_MS),
+    "broker.heartbeat.interval.ms": "500",
+    "leader.imbalance.check.interval.seconds": "1",
+}
+CONTROLLER_FAILOVER_LIMIT_S = 10.0
+
+
+def produce_to_every_partition(tc, bootstrap, topic, partitions, timeout=15.0):
+    """One acks=all message to each partition; fails the test on any delivery error."""
+    prod = h.producer(bootstrap, acks="all", **{"message.timeout.ms": int(timeout * 1000)})
+    errors = []
+    for p in range(partitions):
+        prod.produce(topic, value=f"m{p}".encode(), partition=p,
+                     on_delivery=lambda err, msg: errors.append(err) if err else None)
+    left = prod.flush(timeout)
+    tc.assertEqual(left, 0, "messages not delivered in time")
+    tc.assertEqual(errors, [])
+
+
+def leaders(bootstrap, topic):
+    md = h.metadata(bootstrap, topic, timeout=5.0)
+    return {p.id: p.leader for p in md.topics[topic].partitions.values()}
+
+
+class ClusterTestBase(h.unittest.TestCase):
+    props = FAST
+
+    def setUp(self):
+        h.require_modules("confluent_kafka")
+        self.cluster = h.Cluster("Cluster", props={"default.replication.factor": "3",
+                                                   "offsets.topic.replication.factor": "3",
+                                                   **self.props})
+        self.cluster.start()
+
+    def tearDown(self):
+        failed = any(e for e in getattr(self._outcome, "errors", []) if e[1])
+        self.cluster.stop(keep=failed)
+
+    def create(self, via, topic, partitions, rf):
+        from confluent_kafka.admin import NewTopic
+
+        a = h.admin(via)
+        fs = a.create_topics([NewTopic(topic, partitions, rf)], operation_timeout=10,
+                             request_timeout=15)
+        fs[topic].result(20)
+
+    def controller_failover(self, trials):
+        """kill -9 of the active controller, `trials` times: the time until CreateTopics and a
+        produce to every new partition succeed through the survivors."""
+        c = self.cluster
+        controller = c.wait_controller(c.nodes, 20)
+        times = []
+        for trial in range(trials):
+            victim = c.node(controller)
+            victim.kill9()
+            start = time.monotonic()
+            alive = c.alive()
+            topic = h.unique(f"after-kill-{trial}")
+
+            def works():
+                try:
+                    self.create(c.bootstrap(alive), topic, 4, 2)
+                except Exception as e:  # noqa: BLE001
+                    if "TOPIC_ALREADY_EXISTS" not in str(e):
+                        return False
+                try:
+                    produce_to_every_partition(self, c.bootstrap(alive), topic, 4, timeout=5)
+                except AssertionError:
+                    return False
+                return True
+
+            h.wait_until(works, CONTROLLER_FAILOVER_LIMIT_S * 2, "CreateTopics and produce")
+            times.append(time.monotonic() - start)
+            controller = c.wait_controller(alive, 10, other_than=controller)
+            victim.start()
+            c.wait_registered(c.nodes, 30)
+        print(f"controller kill -9 until CreateTopics + produce work ({self.props or 'defaults'}):"
+              " " + ", ".join(f"{t:.2f} s" for t in times), file=sys.stderr)
+        for t in times:
+            self.assertLess(t, CONTROLLER_FAILOVER_LIMIT_S)
+
+
+class ClusterTest(ClusterTestBase):
+
+    def test_every_node_lists_three_brokers_and_the_same_controller(self):
+        controllers = set()
+        for node in self.cluster.nodes:
+            out = h.run_kcat(["-L", "-b", node.bootstrap]).stdout.decode()
+            self.assertIn(" 3 brokers:", out, out)
+            for other in self.cluster.nodes:
+                self.assertIn(f"at {other.bootstrap}", out)
+            marked = [line for line in out.splitlines() if "(controller)" in line]
+            self.assertEqual(len(marked), 1, out)
+            controllers.add(marked[0].split()[1])
+        self.assertEqual(len(controllers), 1, controllers)
+
+    def test_topic_through_a_non_controller_spreads_leaders_evenly(self):
+        c = self.cluster
+        controller = c.wait_controller(c.nodes, 20)
+        via = next(n for n in c.nodes if c.node_id(n) != controller)
+        topic = h.unique("spread")
+        self.create(via.bootstrap, topic, 6, 3)
+        got = leaders(via.bootstrap, topic)
+        counts = {i: list(got.values()).count(i) for i in (1, 2, 3)}
+        self.assertEqual(counts, {1: 2, 2: 2, 3: 2}, got)
+        md = h.metadata(via.bootstrap, topic)
+        for p in md.topics[topic].partitions.values():
+            self.assertEqual(sorted(p.replicas), [1, 2, 3])
+            self.assertEqual(sorted(p.isrs), [1, 2, 3])
+        produce_to_every_partition(self, c.bootstrap(), topic, 6)
+        # RF above the live brokers is refused with Kafka's error.
+        with self.assertRaises(Exception) as e:
+            self.create(via.bootstrap, h.unique("too-wide"), 1, 4)
+        self.assertIn("INVALID_REPLICATION_FACTOR", str(e.exception))
+
+    def test_kill9_of_the_active_controller(self):
+        self.controller_failover(3)
+
+    def test_kill9_of_a_broker_that_leads_partitions(self):
+        c = self.cluster
+        topic = h.unique("broker-kill")
+        self.create(c.bootstrap(), topic, 6, 3)
+        h.wait_topic(c.bootstrap(), topic, 6)
+        limit = 2 * (SESSION_MS / 1000 + 1)
+        times = []
+        for trial in range(3):
+            controller = c.wait_controller(c.nodes, 20)
+            # A broker that is not the controller (that case is the test above) and leads.
+            victim_id = [i for i in (1, 2, 3) if i != controller][trial % 2]
+            self.assertIn(victim_id, leaders(c.bootstrap(), topic).values())
+            victim = c.node(victim_id)
+            victim.kill9()
+            start = time.monotonic()
+            alive = c.alive()
+
+            def moved():
+                got = leaders(c.bootstrap(alive), topic)
+                return all(l in [c.node_id(n) for n in alive] for l in got.values())
+
+            h.wait_until(moved, limit * 2, "every partition to get a live leader", 0.05)
+            times.append(time.monotonic() - start)
+            produce_to_every_partition(self, c.bootstrap(alive), topic, 6)
+            victim.start()
+            c.wait_registered(c.nodes, 30)
+            # The preferred leaders (first replicas) lead again: 2/2/2.
+            h.wait_until(lambda: sorted(leaders(c.bootstrap(), topic).values())
+                         == [1, 1, 2, 2, 3, 3], 15, "the preferred leaders to come back", 0.1)
+        print("broker kill -9 until every partition has a live leader (session "
+              f"{SESSION_MS} ms): " + ", ".join(f"{t:.2f} s" for t in times), file=sys.stderr)
+        for t in times:
+            self.assertLess(t, limit)
+
+    def test_sigterm_moves_leadership_away_before_the_node_exits(self):
+        c = self.cluster
+        topic = h.unique("sigterm")
+        self.create(c.bootstrap(), topic, 6, 3)
+        h.wait_topic(c.bootstrap(), topic, 6)
+        controller = c.wait_controller(c.nodes, 20)
+        for victim_id in [i for i in (1, 2, 3) if i != controller] + [controller]:
+            h.wait_until(lambda: sorted(leaders(c.bootstrap(), topic).values())
+                         == [1, 1, 2, 2, 3, 3], 15, "the preferred leaders to lead", 0.1)
+            victim = c.node(victim_id)
+            alive = [n for n in c.nodes if n is not victim]
+            self.assertIn(victim_id, leaders(c.bootstrap(alive), topic).values())
+            start = time.monotonic()
+            victim.stop_ok(self)
+            took = time.monotonic() - start
+            # At exit every partition already has another live leader: nothing waits for a
+            # session to expire.
+            got = leaders(c.bootstrap(alive), topic)
+            self.assertTrue(all(l in [c.node_id(n) for n in alive] for l in got.values()), got)
+            produce_to_every_partition(self, c.bootstrap(alive), topic, 6)
+            print(f"SIGTERM of node {victim_id}: exited after {took:.2f} s with its leaderships "
+                  "moved", file=sys.stderr)
+            victim.start()
+            c.wait_registered(c.nodes, 30)
+
+
+class ClusterOnDefaultsTest(ClusterTestBase):
+    """The controller failover once on Kafka's defaults (election 1 s, fetch 2 s, session 9 s)."""
+    props = {}
+
+    def test_kill9_of_the_active_controller_on_defaults(self):
+        self.controller_failover(1)
+
+
+if __name__ == "__main__":
+    h.main()
