@@ -17,7 +17,9 @@
 //   auto result = co_await std::move(op);
 #pragma once
 
+#include <functional>
 #include <memory>
+#include <optional>
 
 #include "broker/config/broker_config.h"
 #include "broker/net/asio.h"
@@ -36,7 +38,7 @@ class GroupCoordinator;  // broker/group/group_coordinator.h
 namespace quorum {
 class RaftDriver;              // broker/quorum/raft_driver.h
 class QuorumControllerClient;  // broker/quorum/quorum_controller_client.h
-}
+}  // namespace quorum
 
 struct BrokerServices {
   const BrokerConfig* config = nullptr;
@@ -55,6 +57,9 @@ struct BrokerServices {
   // The controller listener's services only: this node's controller, never forwarded
   // (broker registration and heartbeats, forwarded admin requests).
   quorum::QuorumControllerClient* quorum_controller = nullptr;
+  // With a quorum: the active controller when this node reaches it (handlers/controller_id.h);
+  // empty with one node.
+  std::function<std::optional<int32_t>()> reachable_controller;
 
   std::shared_ptr<const controller::MetadataImage> image() const { return metadata->image(); }
 };

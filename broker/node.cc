@@ -226,6 +226,7 @@ absl::Status Node::open() {
   KEEL_RETURN_IF_ERROR(handlers::register_admin_handlers(registry_));
   if (runs_quorum()) {
     services_.raft = raft_.get();
+    services_.reachable_controller = [r = raft_.get()] { return r->reachable_leader(); };
     quorum_services_ = services_;
     quorum_services_.controller = active_controller_.get();
     quorum_services_.quorum_controller = active_controller_.get();

@@ -6,6 +6,7 @@
 
 #include "broker/broker_services.h"
 #include "broker/handlers/advertised_endpoint.h"
+#include "broker/handlers/controller_id.h"
 #include "broker/handlers/handler_util.h"
 #include "protocol/generated/describe_cluster.h"
 
@@ -43,7 +44,7 @@ boost::asio::awaitable<HandlerResult> DescribeClusterHandler::serve(
   }
   auto image = broker.image();
   resp.cluster_id = image->cluster_id();
-  resp.controller_id = image->controller_id();
+  resp.controller_id = advertised_controller_id(broker, *image);
   for (const auto& [node_id, b] : image->brokers()) {
     const metadata::Endpoint* endpoint = advertised_endpoint(b, ctx.listener);
     if (b.fenced || endpoint == nullptr) continue;

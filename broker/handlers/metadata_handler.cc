@@ -8,6 +8,7 @@
 #include "broker/broker_services.h"
 #include "broker/controller_calls.h"
 #include "broker/handlers/advertised_endpoint.h"
+#include "broker/handlers/controller_id.h"
 #include "broker/handlers/handler_util.h"
 #include "protocol/generated/metadata.h"
 
@@ -109,7 +110,7 @@ boost::asio::awaitable<HandlerResult> MetadataHandler::serve(const RequestContex
     resp.brokers.push_back(std::move(mb));
   }
   resp.cluster_id = image->cluster_id();
-  resp.controller_id = image->controller_id();
+  resp.controller_id = advertised_controller_id(broker, *image);
 
   if (all_topics) {
     for (const auto& [name, topic] : image->topics()) {

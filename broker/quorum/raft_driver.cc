@@ -46,6 +46,7 @@ absl::StatusOr<std::unique_ptr<RaftDriver>> RaftDriver::start(RaftDriverOptions 
   {
     std::lock_guard<std::mutex> lock(d->mu_);
     d->accepting_ = true;
+    d->peer_view_ = d->peers_;
   }
   d->thread_ = std::thread([p = d.get()] {
     p->io_.run();
@@ -84,6 +85,10 @@ void RaftDriver::stop(std::chrono::milliseconds grace, bool resign) {
     }
   }
   thread_.join();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    peer_view_.clear();
+  }
   // Handlers still queued (abandoned) are destroyed with io_; answer nothing twice. The timer
   // belongs to io_: gone before it.
   inbound_.clear();
@@ -164,6 +169,16 @@ void RaftDriver::describe(std::function<void(raft::QuorumDescription)> done) {
     return;
   }
   asio::post(io_, [this, d = std::move(done)] { d(node_->describe_quorum()); });
+}
+
+std::optional<int32_t> RaftDriver::reachable_leader() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  const int32_t leader = status_.leader_id;
+  if (leader < 0 || !accepting_) return std::nullopt;
+  if (leader == node_id()) return leader;
+  auto it = peer_view_.find(leader);
+  if (it == peer_view_.end() || !it->second->connected()) return std::nullopt;
+  return leader;
 }
 
 RaftStatus RaftDriver::status() const {

@@ -101,6 +101,9 @@ class RaftDriver {
 
   int32_t node_id() const { return options_.config.node_id; }
   RaftStatus status() const;
+  // The leader this node knows, if it is this node or its connection to it is up: a kill -9
+  // of the leader shows here at once (the connection resets), an election later in status().
+  std::optional<int32_t> reachable_leader() const;
 
  private:
   struct Inbound {
@@ -144,6 +147,8 @@ class RaftDriver {
   bool accepting_ = false;  // under mu_
   mutable std::mutex mu_;
   RaftStatus status_;  // under mu_
+  // The peers, for reachable_leader() from other threads: fixed from start() until stop().
+  std::map<int32_t, std::shared_ptr<RaftPeer>> peer_view_;  // under mu_
 };
 
 }  // namespace keel::broker::quorum

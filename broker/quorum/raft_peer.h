@@ -10,6 +10,7 @@
 // called there. Lifetime: shared_ptr, kept alive by its coroutines until they end after stop().
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -41,7 +42,8 @@ class RaftPeer : public std::enable_shared_from_this<RaftPeer> {
   // Closes the connection and ends the coroutines.
   void stop();
 
-  bool connected() const { return connected_; }
+  // Any thread (Metadata handlers ask whether the leader is reachable).
+  bool connected() const { return connected_.load(); }
   // Nothing left to write on a live connection (a down one never flushes: also idle).
   bool idle() const { return !connected_ || (queue_.empty() && !writing_); }
 
@@ -75,7 +77,7 @@ class RaftPeer : public std::enable_shared_from_this<RaftPeer> {
   std::deque<protocol::Bytes> queue_;
   std::map<int32_t, SentRequest> sent_;  // by correlation id, on the current connection
   uint64_t generation_ = 0;              // connections made; a reader of an older one exits
-  bool connected_ = false;
+  std::atomic<bool> connected_{false};
   bool writing_ = false;
   bool stopping_ = false;
 };

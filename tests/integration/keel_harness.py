@@ -372,10 +372,22 @@ class Cluster:
     def start(self, timeout=READY_TIMEOUT):
         for node in self.nodes:
             node.start(wait=False)
+        # A node answers Metadata with no brokers until the quorum has a leader and it is
+        # registered (librdkafka gives up on that): wait for the listeners, then registration.
         for node in self.nodes:
-            node.wait_ready(timeout)
+            wait_until(lambda: api_versions_ok(node.port) or not node.alive(), timeout,
+                       f"{node.name} to listen")
+            if not node.alive():
+                raise BrokerError(f"keel stopped while starting\n{node.describe_tail()}")
         self.wait_registered(self.nodes, timeout)
         return self
+
+    def restart(self, node, timeout=READY_TIMEOUT):
+        """Starts a stopped node again and waits until every node lists every live node."""
+        node.start(wait=False)
+        wait_until(lambda: api_versions_ok(node.port) or not node.alive(), timeout,
+                   f"{node.name} to listen")
+        self.wait_registered(self.alive(), timeout)
 
     def wait_registered(self, nodes, timeout=READY_TIMEOUT):
         """Until every node in `nodes` answers Metadata listing exactly those brokers."""

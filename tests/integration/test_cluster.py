@@ -94,8 +94,7 @@ class ClusterTestBase(h.unittest.TestCase):
             h.wait_until(works, CONTROLLER_FAILOVER_LIMIT_S * 2, "CreateTopics and produce")
             times.append(time.monotonic() - start)
             controller = c.wait_controller(alive, 10, other_than=controller)
-            victim.start()
-            c.wait_registered(c.nodes, 30)
+            c.restart(victim)
         print(f"controller kill -9 until CreateTopics + produce work ({self.props or 'defaults'}):"
               " " + ", ".join(f"{t:.2f} s" for t in times), file=sys.stderr)
         for t in times:
@@ -162,8 +161,7 @@ class ClusterTest(ClusterTestBase):
             h.wait_until(moved, limit * 2, "every partition to get a live leader", 0.05)
             times.append(time.monotonic() - start)
             produce_to_every_partition(self, c.bootstrap(alive), topic, 6)
-            victim.start()
-            c.wait_registered(c.nodes, 30)
+            c.restart(victim)
             # The preferred leaders (first replicas) lead again: 2/2/2.
             h.wait_until(lambda: sorted(leaders(c.bootstrap(), topic).values())
                          == [1, 1, 2, 2, 3, 3], 15, "the preferred leaders to come back", 0.1)
@@ -194,8 +192,7 @@ class ClusterTest(ClusterTestBase):
             produce_to_every_partition(self, c.bootstrap(alive), topic, 6)
             print(f"SIGTERM of node {victim_id}: exited after {took:.2f} s with its leaderships "
                   "moved", file=sys.stderr)
-            victim.start()
-            c.wait_registered(c.nodes, 30)
+            c.restart(victim)
 
 
 class ClusterOnDefaultsTest(ClusterTestBase):

@@ -66,7 +66,7 @@ class QuorumTest(h.unittest.TestCase):
             alive = [n for n in self.nodes if n is not victim]
             leader, epoch = self.agreed_leader(alive, FAILOVER_LIMIT_S, newer_than=epoch)
             times.append(time.monotonic() - start)
-            victim.start()
+            self.cluster.restart(victim)
             # Back as a follower of the same leader and epoch, its log caught up.
             leader, epoch = self.agreed_leader(self.nodes, 20, newer_than=epoch - 1)
             cp = quorum_line(self.nodes[leader - 1])[2]
