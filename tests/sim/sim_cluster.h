@@ -20,6 +20,7 @@
 #include "controller/raft/raft_node.h"
 #include "storage/fault_env.h"
 #include "storage/mem_env.h"
+#include "tests/sim/sim_app.h"
 #include "tests/sim/sim_checker.h"
 
 namespace keel::sim {
@@ -29,6 +30,8 @@ struct SimOptions {
   int64_t steps = 1000;
   controller::raft::RaftMutations mutations;
   bool verbose = false;
+  // When set, the app runs over every node (its records replace the raw client appends).
+  SimApp* app = nullptr;
 };
 
 // Totals over runs; a CI slice fails if any is zero.
