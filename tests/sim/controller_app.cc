@@ -12,16 +12,40 @@ using RaftRole = controller::raft::Role;
 ControllerApp::ControllerApp(uint64_t seed, ControllerMutant mutant, bool leader_gate)
     : mutant_(mutant),
       leader_gate_(leader_gate),
-      random_(seed * 0x9e3779b97f4a7c15ULL + 1),
+      seeded_(seed * 0x9e3779b97f4a7c15ULL + 1),
+      random_(&seeded_),
       check_rng_(seed ^ 0xc0ffee) {}
+
+namespace {
+
+// Mutant kReusedTopicIds: 11 values over and over, so topic ids (two draws each) repeat once
+// their topics are deleted; the 11 ids outnumber the live topics (at most 6 names), so the
+// controller always finds a free one.
+class CyclingRandom final : public storage::Random {
+ public:
+  explicit CyclingRandom(uint64_t seed) : seeded_(seed) {}
+  uint64_t next_u64() override {
+    if (values_.size() < 11) return values_.emplace_back(seeded_.next_u64());
+    return values_[next_++ % values_.size()];
+  }
+
+ private:
+  storage::SeededRandom seeded_;
+  std::vector<uint64_t> values_;
+  size_t next_ = 0;
+};
+
+}  // namespace
 
 ControllerApp::~ControllerApp() = default;
 
-void ControllerApp::bind(Checker* checker, std::function<int64_t()> now_ms) {
+void ControllerApp::bind(Checker* checker, std::function<int64_t()> now_ms,
+                         std::function<void(const std::string&)> trace) {
   checker_ = checker;
   now_ms_ = std::move(now_ms);
-  images_.emplace(checker, &coverage_);
-  client_ = std::make_unique<ControllerClient>(&nodes_, &*images_, &coverage_, leader_gate_);
+  images_.emplace(checker, &coverage_, &committed_);
+  client_ = std::make_unique<ControllerClient>(&nodes_, &*images_, &coverage_, leader_gate_,
+                                               std::move(trace));
 }
 
 controller::raft::StateMachine* ControllerApp::open(int32_t node) {
@@ -37,7 +61,11 @@ void ControllerApp::started(int32_t node, RaftNode* raft) {
   ControllerNode& n = nodes_.at(node);
   n.raft = raft;
   controller::ControlSettings settings;
-  settings.random = &random_;
+  if (mutant_ == ControllerMutant::kReusedTopicIds && !cycling_) {
+    cycling_ = std::make_unique<CyclingRandom>(seeded_.next_u64());
+    random_ = cycling_.get();
+  }
+  settings.random = random_;
   n.controller =
       std::make_unique<controller::QuorumController>(raft, &n.sm->real(), settings, now_ms_);
 }

@@ -45,7 +45,8 @@ class ControllerApp final : public SimApp {
   ControllerApp(uint64_t seed, ControllerMutant mutant, bool leader_gate = true);
   ~ControllerApp() override;
 
-  void bind(Checker* checker, std::function<int64_t()> now_ms) override;
+  void bind(Checker* checker, std::function<int64_t()> now_ms,
+            std::function<void(const std::string&)> trace) override;
   controller::raft::StateMachine* open(int32_t node) override;
   void started(int32_t node, controller::raft::RaftNode* raft) override;
   void stopped(int32_t node) override;
@@ -63,8 +64,10 @@ class ControllerApp final : public SimApp {
 
   ControllerMutant mutant_;
   bool leader_gate_;
-  storage::SeededRandom random_;  // topic ids and placement, for every node's controller
-  std::mt19937_64 check_rng_;     // when to run the expensive replay check
+  storage::SeededRandom seeded_;
+  std::unique_ptr<storage::Random> cycling_;  // kReusedTopicIds only
+  storage::Random* random_;    // topic ids and placement, for every node's controller
+  std::mt19937_64 check_rng_;  // when to run the expensive replay check
   Checker* checker_ = nullptr;
   std::function<int64_t()> now_ms_;
   ControllerCoverage coverage_;

@@ -20,8 +20,22 @@ void ControllerChecker::on_create_acked(const std::string& name, const controlle
                                uuid_to_string(id)));
     }
   }
-  acked_.push_back(AckedCreate{name, id, applied});
-  ++generation_;
+  // The acknowledging node applied everything below `applied`: the record is just below.
+  const std::string id_bytes = uuid_to_bytes(id);
+  for (auto it = committed_->lower_bound(applied); it != committed_->begin();) {
+    --it;
+    keel::metadata::MetadataRecord r;
+    if (r.ParseFromString(it->second) && r.has_topic() && r.topic().topic_id() == id_bytes) {
+      if (r.topic().name() != name) break;
+      acked_.push_back(AckedCreate{name, id, it->first});
+      ++generation_;
+      return;
+    }
+  }
+  fail("acked-create-durable",
+       absl::StrCat("create of ", name, " was answered OK with id ", uuid_to_string(id),
+                    " but no such topic record committed below offset ", applied));
+  return;
 }
 
 size_t ControllerChecker::on_delete_submitted(const std::string& name, int64_t log_end) {
@@ -30,6 +44,10 @@ size_t ControllerChecker::on_delete_submitted(const std::string& name, int64_t l
 }
 
 void ControllerChecker::on_image(int32_t node, int64_t applied, const MetadataImage& image) {
+  // The specific checks first: their message names the cause better than a differing dump.
+  check_topics(node, image);
+  check_acked_creates(node, applied, image);
+  if (checker_->violation()) return;
   std::string dump = dump_image(image);
   auto [it, inserted] = dump_at_.emplace(applied, std::make_pair(node, dump));
   if (!inserted) {
@@ -41,14 +59,12 @@ void ControllerChecker::on_image(int32_t node, int64_t applied, const MetadataIm
     }
     if (it->second.first != node) ++coverage_->image_agreements;
   }
-  check_acked_creates(node, applied, image);
-  check_topics(node, image);
 }
 
 void ControllerChecker::check_acked_creates(int32_t node, int64_t applied,
                                             const MetadataImage& image) {
   for (const AckedCreate& a : acked_) {
-    if (applied < a.applied) continue;
+    if (applied <= a.committed_at) continue;
     // A delete of the name submitted at or below this offset may have removed it since.
     const bool maybe_deleted = std::any_of(deletes_.begin(), deletes_.end(), [&](const auto& d) {
       return d.may_commit && d.name == a.name && d.log_end <= applied;
@@ -58,8 +74,8 @@ void ControllerChecker::check_acked_creates(int32_t node, int64_t applied,
     if (t == nullptr || t->name != a.name) {
       return fail("acked-create-durable",
                   absl::StrCat("node ", node, " applied through ", applied, " lacks topic ", a.name,
-                               " (", uuid_to_string(a.id),
-                               ") whose create was acknowledged below offset ", a.applied));
+                               " (", uuid_to_string(a.id), ") whose create committed at offset ",
+                               a.committed_at));
     }
   }
 }

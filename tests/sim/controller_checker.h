@@ -24,15 +24,19 @@
 #include "controller/metadata_image.h"
 #include "tests/sim/controller_coverage.h"
 #include "tests/sim/sim_checker.h"
+#include "tests/sim/sim_metadata_machine.h"
 
 namespace keel::sim {
 
 class ControllerChecker {
  public:
-  ControllerChecker(Checker* checker, ControllerCoverage* coverage)
-      : checker_(checker), coverage_(coverage) {}
+  // `committed`: the run's history of committed records, to find where a create committed.
+  ControllerChecker(Checker* checker, ControllerCoverage* coverage,
+                    const CommittedRecords* committed)
+      : checker_(checker), coverage_(coverage), committed_(committed) {}
 
-  // A create of `name` was answered OK with `id` on a node that had applied below `applied`.
+  // A create of `name` was answered OK with `id` on a node that had applied below `applied`:
+  // its TopicRecord must be in the history there, and the topic in every image past it.
   void on_create_acked(const std::string& name, const controller::Uuid& id, int64_t applied);
   // A delete naming `name` was submitted on a node whose log ended at `log_end`: if it ever
   // commits, its records lie at or past there. Returns a handle for delete_had_no_effect().
@@ -59,7 +63,7 @@ class ControllerChecker {
   struct AckedCreate {
     std::string name;
     controller::Uuid id;
-    int64_t applied;
+    int64_t committed_at;  // offset of its TopicRecord
   };
   struct DeleteSubmission {
     std::string name;
@@ -71,6 +75,7 @@ class ControllerChecker {
 
   Checker* checker_;
   ControllerCoverage* coverage_;
+  const CommittedRecords* committed_;
   uint64_t generation_ = 0;
   std::map<int64_t, std::pair<int32_t, std::string>> dump_at_;  // applied -> (node, dump)
   std::vector<AckedCreate> acked_;

@@ -45,7 +45,14 @@ ControllerNode* ControllerClient::pick_node(std::mt19937_64& rng) {
 }
 
 void ControllerClient::answered(const Call& call, const absl::Status& status) {
-  if (is(status, ErrorCode::kNotController)) ++coverage_->ops_not_controller;
+  if (trace_) {
+    trace_(absl::StrCat("client: ", call.op, " on node ", call.node, " answered ",
+                        status.ok() ? "OK" : status.ToString()));
+  }
+  if (is(status, ErrorCode::kNotController)) {
+    ++coverage_->ops_not_controller;
+    if (!call.in_submit) ++coverage_->lost_leadership_before_commit;
+  }
   if (status.ok() && !call.was_leader) {
     checker_->fail("not-controller", absl::StrCat(call.op, " submitted to node ", call.node,
                                                   ", not the leader, was answered OK"));
@@ -61,6 +68,10 @@ void ControllerClient::event(std::mt19937_64& rng, std::vector<int32_t>* touched
     return;
   }
   touched->push_back(n->id);
+  if (trace_) {
+    trace_(absl::StrCat("client: request to node ", n->id,
+                        n->raft->role() == Role::kLeader ? " (leader)" : ""));
+  }
   auto call = std::make_shared<Call>();
   call->node = n->id;
   call->was_leader = n->raft->role() == Role::kLeader;

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <random>
@@ -22,8 +23,13 @@ namespace keel::sim {
 class ControllerClient {
  public:
   ControllerClient(std::map<int32_t, ControllerNode>* nodes, ControllerChecker* checker,
-                   ControllerCoverage* coverage, bool leader_gate)
-      : nodes_(nodes), checker_(checker), coverage_(coverage), leader_gate_(leader_gate) {}
+                   ControllerCoverage* coverage, bool leader_gate,
+                   std::function<void(const std::string&)> trace)
+      : nodes_(nodes),
+        checker_(checker),
+        coverage_(coverage),
+        leader_gate_(leader_gate),
+        trace_(std::move(trace)) {}
 
   // One request; `touched` gets the node it went to.
   void event(std::mt19937_64& rng, std::vector<int32_t>* touched);
@@ -60,6 +66,7 @@ class ControllerClient {
   ControllerChecker* checker_;
   ControllerCoverage* coverage_;
   bool leader_gate_;
+  std::function<void(const std::string&)> trace_;
   std::map<int32_t, BrokerView> brokers_;
 };
 

@@ -5,6 +5,7 @@ namespace keel::sim {
 std::vector<std::pair<std::string, int64_t>> ControllerCoverage::counts() const {
   return {{"ops ok", ops_ok},
           {"ops not-controller", ops_not_controller},
+          {"lost leadership before commit", lost_leadership_before_commit},
           {"topics created", topics_created},
           {"topic already exists", topic_already_exists},
           {"topics deleted", topics_deleted},
@@ -24,6 +25,7 @@ std::vector<std::pair<std::string, int64_t>> ControllerCoverage::counts() const 
 void ControllerCoverage::add(const ControllerCoverage& o) {
   ops_ok += o.ops_ok;
   ops_not_controller += o.ops_not_controller;
+  lost_leadership_before_commit += o.lost_leadership_before_commit;
   topics_created += o.topics_created;
   topic_already_exists += o.topic_already_exists;
   topics_deleted += o.topics_deleted;

@@ -12,6 +12,7 @@ namespace keel::sim {
 struct ControllerCoverage {
   int64_t ops_ok = 0;              // answered OK after their records committed
   int64_t ops_not_controller = 0;  // answered NOT_CONTROLLER (off-leader or lost leadership)
+  int64_t lost_leadership_before_commit = 0;  // ... after its records were appended
   int64_t topics_created = 0;
   int64_t topic_already_exists = 0;
   int64_t topics_deleted = 0;

@@ -21,8 +21,10 @@ namespace keel::sim {
 class SimApp {
  public:
   virtual ~SimApp() = default;
-  // Once per run, before any node opens: where violations go, and the simulated clock.
-  virtual void bind(Checker* checker, std::function<int64_t()> now_ms) = 0;
+  // Once per run, before any node opens: where violations go, the simulated clock, and the
+  // --verbose trace.
+  virtual void bind(Checker* checker, std::function<int64_t()> now_ms,
+                    std::function<void(const std::string&)> trace) = 0;
   // A fresh, empty state machine for a new lifetime of `node` (owned by the app, valid until
   // stopped(node)).
   virtual controller::raft::StateMachine* open(int32_t node) = 0;

@@ -20,6 +20,11 @@ void SimMetadataMachine::on_committed(int64_t offset, int32_t epoch, std::string
     dropped_ = true;
     return;
   }
+  if (mutant_ == ControllerMutant::kForgetTopic && forgets(record)) return;
+  if (mutant_ == ControllerMutant::kIgnoreRetention && record.has_config() &&
+      record.config().name() == "retention.ms" && record.config().value() == "5000") {
+    return;
+  }
   if (mutant_ == ControllerMutant::kPhantomReplica && record.has_partition() &&
       record.partition().partition_id() == 1) {
     metadata::PartitionRecord* p = record.mutable_partition();
@@ -36,15 +41,32 @@ void SimMetadataMachine::on_committed(int64_t offset, int32_t epoch, std::string
   real_.on_committed(offset, epoch, payload);
 }
 
+bool SimMetadataMachine::forgets(const metadata::MetadataRecord& r) {
+  if (r.has_topic() && r.topic().name() == "t5") {
+    forgotten_.insert(r.topic().topic_id());
+    return true;
+  }
+  return (r.has_partition() && forgotten_.count(r.partition().topic_id())) ||
+         (r.has_partition_change() && forgotten_.count(r.partition_change().topic_id())) ||
+         (r.has_remove_topic() && forgotten_.count(r.remove_topic().topic_id())) ||
+         (r.has_config() && r.config().resource_type() == metadata::CONFIG_RESOURCE_TOPIC &&
+          r.config().resource_name() == "t5");
+}
+
 absl::StatusOr<std::string> SimMetadataMachine::take_snapshot(int64_t end_offset) {
   if (!real_.image()->topics().empty()) ++coverage_->snapshots_taken_with_topics;
   absl::StatusOr<std::string> bytes = real_.take_snapshot(end_offset);
-  if (!bytes.ok() || mutant_ != ControllerMutant::kSnapshotLosesTopic ||
-      real_.image()->topics().empty()) {
+  metadata::MetadataSnapshot snapshot;
+  if (!bytes.ok() || real_.image()->topics().empty() || !snapshot.ParseFromString(*bytes)) {
     return bytes;
   }
-  metadata::MetadataSnapshot snapshot;
-  if (!snapshot.ParseFromString(*bytes)) return bytes;
+  if (mutant_ == ControllerMutant::kSnapshotResetsEpochs) {
+    for (metadata::MetadataRecord& r : *snapshot.mutable_records()) {
+      if (r.has_partition()) r.mutable_partition()->set_leader_epoch(0);
+    }
+    return snapshot.SerializeAsString();
+  }
+  if (mutant_ != ControllerMutant::kSnapshotLosesTopic) return bytes;
   const auto& [name, topic] = *real_.image()->topics().rbegin();
   const std::string id = controller::uuid_to_bytes(topic->id);
   metadata::MetadataSnapshot kept;

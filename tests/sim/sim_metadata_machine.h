@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <string_view>
 
@@ -20,9 +21,13 @@ namespace keel::sim {
 
 enum class ControllerMutant {
   kNone,
-  kDropConfig,          // node 1 skips the first topic config record of each lifetime
-  kSnapshotLosesTopic,  // every snapshot leaves out its last topic
-  kPhantomReplica,      // every node rewrites partition 1's first replica to broker 9
+  kDropConfig,            // node 1 skips the first topic config record of each lifetime
+  kSnapshotLosesTopic,    // every snapshot leaves out its last topic
+  kPhantomReplica,        // every node rewrites partition 1's first replica to broker 9
+  kForgetTopic,           // every node skips the records of topic t5
+  kIgnoreRetention,       // every node skips topic configs retention.ms=5000
+  kSnapshotResetsEpochs,  // snapshots write every leader epoch as 0
+  kReusedTopicIds,        // the controllers' random numbers cycle (ids repeat)
 };
 
 // Committed metadata records as first applied anywhere: offset -> payload.
@@ -50,11 +55,14 @@ class SimMetadataMachine final : public controller::raft::StateMachine {
   const controller::MetadataPublisher& publisher() const { return publisher_; }
 
  private:
+  bool forgets(const keel::metadata::MetadataRecord& record);
+
   int32_t node_;
   ControllerMutant mutant_;
   CommittedRecords* committed_;
   ControllerCoverage* coverage_;
   bool dropped_ = false;
+  std::set<std::string> forgotten_;  // kForgetTopic: ids of t5 it skipped
   controller::MetadataPublisher publisher_;
   controller::MetadataStateMachine real_;
 };
