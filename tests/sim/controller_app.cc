@@ -98,6 +98,29 @@ std::string ControllerApp::probe_payload() {
       .SerializeAsString();
 }
 
+bool ControllerApp::liveness_step(std::vector<int32_t>* touched) {
+  if (live_done_ || live_pending_) return live_done_;
+  for (auto& [id, n] : nodes_) {
+    // A leader that has applied its epoch's LeaderChange (the leader gate, always here).
+    if (!n.controller || n.raft->role() != RaftRole::kLeader || n.led_epoch != n.raft->epoch() ||
+        n.raft->applied_offset() <= n.epoch_start) {
+      continue;
+    }
+    live_pending_ = true;
+    touched->push_back(id);
+    // A cluster-wide broker config: always one record, whatever the image holds.
+    controller::ConfigResource resource{keel::metadata::CONFIG_RESOURCE_BROKER, ""};
+    std::vector<controller::ConfigChange> changes{
+        {"sim.live", controller::ConfigOp::kSet, absl::StrCat(now_ms_())}};
+    n.controller->alter_configs(resource, changes, false, false, [this](absl::Status s) {
+      live_pending_ = false;
+      live_done_ = s.ok();  // else (leadership moved) try again
+    });
+    break;
+  }
+  return live_done_;
+}
+
 std::vector<std::pair<int64_t, std::string>> ControllerApp::committed_below(const ControllerNode& n,
                                                                             int64_t applied) {
   // Below the node's log start (its snapshot) from the run's history, the rest from its log.

@@ -53,6 +53,7 @@ class ControllerApp final : public SimApp {
   void after_event(int32_t node) override;
   void client_event(std::mt19937_64& rng, std::vector<int32_t>* touched) override;
   std::string probe_payload() override;
+  bool liveness_step(std::vector<int32_t>* touched) override;
   void check(int64_t step, bool final) override;
 
   const ControllerCoverage& coverage() const { return coverage_; }
@@ -75,6 +76,9 @@ class ControllerApp final : public SimApp {
   std::optional<ControllerChecker> images_;
   std::map<int32_t, ControllerNode> nodes_;
   std::unique_ptr<ControllerClient> client_;
+  // Liveness: an alter_configs acknowledged OK after the faults stopped.
+  bool live_pending_ = false;
+  bool live_done_ = false;
 };
 
 }  // namespace keel::sim

@@ -38,6 +38,9 @@ class SimApp {
   virtual void client_event(std::mt19937_64& rng, std::vector<int32_t>* touched) = 0;
   // A valid record for the liveness probe (appended straight to the leader's log).
   virtual std::string probe_payload() = 0;
+  // After the faults stop, until it returns true (else the run fails app-liveness): the app
+  // drives a request of its own through (appends the nodes whose outbox must be sent).
+  virtual bool liveness_step(std::vector<int32_t>* touched) = 0;
   // After every step (`final`: once more at the end of the run), with disk faults off.
   virtual void check(int64_t step, bool final) = 0;
 };

@@ -453,6 +453,12 @@ SimResult Simulation::run() {
       return probe_leader && probe_leader->raft &&
              probe_leader->raft->high_watermark() > probe_offset;
     };
+    bool app_live = !options_.app;  // the app too must get an answer through
+    auto app_step = [&] {
+      std::vector<int32_t> touched;
+      app_live = options_.app->liveness_step(&touched);
+      for (int32_t id : touched) send_all(*node(id));
+    };
     while (!checker_.violation() && now_ - last_progress < 20000 && now_ - start < 600000) {
       Node* l = leader();
       if (l && (probe_offset < 0 || probe_leader != l)) {
@@ -463,7 +469,8 @@ SimResult Simulation::run() {
         }
         send_all(*l);
       }
-      if (committed()) break;
+      if (!app_live) app_step();
+      if (committed() && app_live) break;
       if (!step_event()) break;
       check(++step);
       for (auto& n : nodes_) {
@@ -477,6 +484,10 @@ SimResult Simulation::run() {
       checker_.fail("liveness", absl::StrCat("no append committed after the faults stopped (",
                                              now_ - start, " ms simulated, last progress ",
                                              now_ - last_progress, " ms ago)"));
+    } else if (!checker_.violation() && !app_live) {
+      checker_.fail("app-liveness", absl::StrCat("the app made no progress after the faults "
+                                                 "stopped (",
+                                                 now_ - start, " ms simulated)"));
     }
   }
   if (!checker_.violation()) {
@@ -510,20 +521,6 @@ SimResult Simulation::run() {
 }
 
 }  // namespace
-
-void Coverage::add(const Coverage& o) {
-  elections += o.elections;
-  leader_changes += o.leader_changes;
-  divergence_truncations += o.divergence_truncations;
-  snapshot_installs += o.snapshot_installs;
-  snapshots_taken += o.snapshots_taken;
-  crashes_losing_unsynced += o.crashes_losing_unsynced;
-  partitions_healed += o.partitions_healed;
-  commits += o.commits;
-  messages += o.messages;
-  malformed_messages += o.malformed_messages;
-  disk_errors += o.disk_errors;
-}
 
 SimResult run_simulation(const SimOptions& options) { return Simulation(options).run(); }
 
