@@ -9,13 +9,6 @@ namespace keel::sim {
 using controller::raft::RaftNode;
 using RaftRole = controller::raft::Role;
 
-ControllerApp::ControllerApp(uint64_t seed, ControllerMutant mutant, bool leader_gate)
-    : mutant_(mutant),
-      leader_gate_(leader_gate),
-      seeded_(seed * 0x9e3779b97f4a7c15ULL + 1),
-      random_(&seeded_),
-      check_rng_(seed ^ 0xc0ffee) {}
-
 namespace {
 
 // Mutant kReusedTopicIds: 11 values over and over, so topic ids (two draws each) repeat once
@@ -36,6 +29,18 @@ class CyclingRandom final : public storage::Random {
 };
 
 }  // namespace
+
+ControllerApp::ControllerApp(uint64_t seed, ControllerMutant mutant, bool leader_gate)
+    : mutant_(mutant),
+      leader_gate_(leader_gate),
+      seeded_(seed * 0x9e3779b97f4a7c15ULL + 1),
+      random_(&seeded_),
+      check_rng_(seed ^ 0xc0ffee) {
+  if (mutant_ == ControllerMutant::kReusedTopicIds) {
+    cycling_ = std::make_unique<CyclingRandom>(seeded_.next_u64());
+    random_ = cycling_.get();
+  }
+}
 
 ControllerApp::~ControllerApp() = default;
 
@@ -61,10 +66,6 @@ void ControllerApp::started(int32_t node, RaftNode* raft) {
   ControllerNode& n = nodes_.at(node);
   n.raft = raft;
   controller::ControlSettings settings;
-  if (mutant_ == ControllerMutant::kReusedTopicIds && !cycling_) {
-    cycling_ = std::make_unique<CyclingRandom>(seeded_.next_u64());
-    random_ = cycling_.get();
-  }
   settings.random = random_;
   n.controller =
       std::make_unique<controller::QuorumController>(raft, &n.sm->real(), settings, now_ms_);
