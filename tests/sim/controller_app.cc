@@ -141,9 +141,20 @@ std::vector<std::pair<int64_t, std::string>> ControllerApp::committed_below(cons
 void ControllerApp::check_node(ControllerNode& n, bool replay) {
   const absl::Status& failed = n.sm->real().failed();
   if (!failed.ok()) {
+    // The records leading up to it, for the report.
+    std::string recent;
+    const int64_t applied = n.raft->applied_offset();
+    auto it = committed_.lower_bound(applied);
+    for (int i = 0; i < 8 && it != committed_.begin(); ++i) {
+      --it;
+      keel::metadata::MetadataRecord r;
+      const std::string text = r.ParseFromString(it->second) ? r.ShortDebugString() : "?";
+      recent = absl::StrCat("\n  ", it->first, ": ", text, recent);
+    }
     return images_->fail("records-apply",
                          absl::StrCat("node ", n.id, " skipped ", n.sm->real().bad_records(),
-                                      " committed records, the first: ", failed.ToString()));
+                                      " committed records, the first: ", failed.ToString(),
+                                      "; the last records below ", applied, ":", recent));
   }
   const int64_t applied = n.raft->applied_offset();
   if (applied == n.checked_applied && n.checked_generation == images_->generation() && !replay) {
