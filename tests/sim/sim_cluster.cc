@@ -125,12 +125,12 @@ RaftConfig Simulation::config_for(int32_t id) const {
 }
 
 void Simulation::setup() {
-  if (options_.app)
+  if (options_.app) {
+    std::function<void(const std::string&)> tracer;
+    if (options_.verbose) tracer = [this](const std::string& line) { trace(line); };
     options_.app->bind(
-        &checker_, [this] { return now_; },
-        options_.verbose ? std::function<void(const std::string&)>(
-                               [this](const std::string& line) { trace(line); })
-                         : nullptr);
+        &checker_, [this] { return now_; }, std::move(tracer));
+  }
   const int voters = uniform() < 0.7 ? 3 : 5;
   const bool observer = uniform() < 0.25;
   for (int i = 1; i <= voters; ++i) voters_.push_back(i);

@@ -5,7 +5,8 @@
 // clock. Each step is one delivered message, one timer (poll at a node's deadline) or one
 // injected event (crash, restart, partition, heal, client append, resignation). The checkers
 // (sim_checker.h) run after every step; after the fault phase the network heals and a new
-// append must commit within a bound (liveness).
+// append must commit within a bound (liveness). With SimOptions::app (sim_app.h) an
+// application runs over every node and its client requests replace the raw appends.
 #pragma once
 
 #include <cstdint>
