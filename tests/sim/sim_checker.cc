@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -180,7 +181,9 @@ absl::StatusOr<std::string> SimStateMachine::take_snapshot(int64_t end_offset) {
   std::string out;
   for (const auto& [offset, payload] : applied_) {
     if (offset >= end_offset) break;
-    absl::StrAppend(&out, offset, " ", payload, "\n");
+    // Escaped: the controller simulation's payloads are binary (the Raft-only ones are not
+    // changed by it).
+    absl::StrAppend(&out, offset, " ", absl::CEscape(payload), "\n");
   }
   return out;
 }
@@ -189,10 +192,14 @@ absl::Status SimStateMachine::load_snapshot(int64_t /*end_offset*/, std::string_
   applied_.clear();
   for (absl::string_view line :
        absl::StrSplit(absl::string_view(bytes.data(), bytes.size()), '\n', absl::SkipEmpty())) {
-    std::pair<absl::string_view, absl::string_view> kv = absl::StrSplit(line, ' ');
+    std::pair<absl::string_view, absl::string_view> kv =
+        absl::StrSplit(line, absl::MaxSplits(' ', 1));
     int64_t offset = 0;
-    if (!absl::SimpleAtoi(kv.first, &offset)) return absl::DataLossError("bad sim snapshot");
-    applied_.emplace_back(offset, std::string(kv.second));
+    std::string payload;
+    if (!absl::SimpleAtoi(kv.first, &offset) || !absl::CUnescape(kv.second, &payload)) {
+      return absl::DataLossError("bad sim snapshot");
+    }
+    applied_.emplace_back(offset, std::move(payload));
   }
   checker_->on_snapshot(node_, applied_);
   return absl::OkStatus();

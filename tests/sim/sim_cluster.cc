@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "tests/sim/sim_corrupt.h"
+#include "tests/sim/sim_tee.h"
 
 namespace keel::sim {
 namespace {
@@ -31,6 +32,7 @@ struct Node {
   storage::MemEnv disk;
   std::unique_ptr<storage::FaultEnv> env;
   std::unique_ptr<SimStateMachine> sm;
+  std::unique_ptr<TeeStateMachine> tee;  // sm + the app's, with an app
   std::unique_ptr<RaftNode> raft;
   int64_t restart_at = -1;    // down until then
   int64_t last_vote_ms = -1;  // when it last granted a vote
@@ -55,6 +57,11 @@ class Simulation {
   void start(Node& node);
   void crash(Node& node);
   void send_all(Node& node);
+  // The owner's turn after a handle/poll/resign: the app's step, then the outbox.
+  void after_event(Node& node) {
+    if (options_.app && node.raft) options_.app->after_event(node.id);
+    send_all(node);
+  }
   void send(const Envelope& envelope);
   bool blocked(int32_t from, int32_t to) const { return blocked_.count({from, to}) > 0; }
   void inject_fault();
@@ -118,6 +125,12 @@ RaftConfig Simulation::config_for(int32_t id) const {
 }
 
 void Simulation::setup() {
+  if (options_.app) {
+    std::function<void(const std::string&)> tracer;
+    if (options_.verbose) tracer = [this](const std::string& line) { trace(line); };
+    options_.app->bind(
+        &checker_, [this] { return now_; }, std::move(tracer));
+  }
   const int voters = uniform() < 0.7 ? 3 : 5;
   const bool observer = uniform() < 0.25;
   for (int i = 1; i <= voters; ++i) voters_.push_back(i);
@@ -152,10 +165,17 @@ void Simulation::setup() {
 
 void Simulation::start(Node& n) {
   n.sm = std::make_unique<SimStateMachine>(n.id, &checker_, &n.raft);
+  controller::raft::StateMachine* sm = n.sm.get();
+  if (options_.app) {
+    n.tee = std::make_unique<TeeStateMachine>(n.sm.get(), options_.app->open(n.id));
+    sm = n.tee.get();
+  }
   checker_.on_restart(n.id);
   absl::StatusOr<std::unique_ptr<RaftNode>> raft = RaftNode::open(
-      n.env.get(), &clock_, absl::StrCat("/n", n.id), config_for(n.id), n.sm.get(), rng_(), now_);
+      n.env.get(), &clock_, absl::StrCat("/n", n.id), config_for(n.id), sm, rng_(), now_);
   if (!raft.ok()) {
+    if (options_.app) options_.app->stopped(n.id);
+    n.tee.reset();
     if (disk_faults_ && faults_on_) {
       n.sm.reset();
       n.restart_at = now_ + 20;  // an injected disk error: try again, as an operator would
@@ -167,6 +187,7 @@ void Simulation::start(Node& n) {
   }
   n.raft = std::move(*raft);
   n.restart_at = -1;
+  if (options_.app) options_.app->started(n.id, n.raft.get());
   send_all(n);
 }
 
@@ -180,7 +201,9 @@ void Simulation::crash(Node& n) {
   n.past.snapshots_installed += s.snapshots_installed;
   n.past.snapshots_taken += s.snapshots_taken;
   n.env->freeze();
+  if (options_.app) options_.app->stopped(n.id);
   n.raft.reset();
+  n.tee.reset();
   n.sm.reset();
   // The unsynced tail of a file is lost, torn or torn and corrupted; unsynced renames and
   // creations may survive (a journaling file system that committed them).
@@ -235,6 +258,14 @@ Node* Simulation::leader() {
 }
 
 void Simulation::client_append() {
+  if (options_.app) {
+    std::vector<int32_t> touched;
+    options_.app->client_event(rng_, &touched);
+    for (int32_t id : touched) {
+      if (Node* n = node(id)) send_all(*n);
+    }
+    return;
+  }
   Node* l = leader();
   if (!l) return;
   std::vector<std::string> payloads;
@@ -293,7 +324,7 @@ void Simulation::inject_fault() {
   } else if (r < 0.95) {
     if (victim.raft) {
       victim.raft->resign(now_);
-      send_all(victim);
+      after_event(victim);
     }
   } else if (!victim.raft && victim.restart_at >= 0) {
     start(victim);
@@ -318,7 +349,7 @@ bool Simulation::step_event() {
     Node* to = node(m.envelope.to);
     if (!to || !to->raft || blocked(m.envelope.from, m.envelope.to)) return true;
     to->raft->handle(m.envelope, now_);
-    send_all(*to);
+    after_event(*to);
     return true;
   }
   if (!timer) return false;
@@ -328,7 +359,7 @@ bool Simulation::step_event() {
     start(*timer);
   } else {
     timer->raft->poll(now_);
-    send_all(*timer);
+    after_event(*timer);
   }
   return true;
 }
@@ -340,6 +371,7 @@ void Simulation::check(int64_t step) {
     for (auto& n : nodes_) n->env->clear_faults();
   }
   check_nodes(step);
+  if (options_.app && !checker_.violation()) options_.app->check(step, false);
   if (faulty) {
     for (auto& n : nodes_) n->env->set_random_faults(disk_fault_rates_);
   }
@@ -413,12 +445,19 @@ SimResult Simulation::run() {
     const int64_t start = now_;
     int64_t last_progress = now_;
     int64_t best_hw = -1;
-    const std::string probe = absl::StrCat("live", options_.seed);
+    const std::string probe =
+        options_.app ? options_.app->probe_payload() : absl::StrCat("live", options_.seed);
     int64_t probe_offset = -1;
     Node* probe_leader = nullptr;
     auto committed = [&] {
       return probe_leader && probe_leader->raft &&
              probe_leader->raft->high_watermark() > probe_offset;
+    };
+    bool app_live = !options_.app;  // the app too must get an answer through
+    auto app_step = [&] {
+      std::vector<int32_t> touched;
+      app_live = options_.app->liveness_step(&touched);
+      for (int32_t id : touched) send_all(*node(id));
     };
     while (!checker_.violation() && now_ - last_progress < 20000 && now_ - start < 600000) {
       Node* l = leader();
@@ -430,7 +469,8 @@ SimResult Simulation::run() {
         }
         send_all(*l);
       }
-      if (committed()) break;
+      if (!app_live) app_step();
+      if (committed() && app_live) break;
       if (!step_event()) break;
       check(++step);
       for (auto& n : nodes_) {
@@ -444,6 +484,10 @@ SimResult Simulation::run() {
       checker_.fail("liveness", absl::StrCat("no append committed after the faults stopped (",
                                              now_ - start, " ms simulated, last progress ",
                                              now_ - last_progress, " ms ago)"));
+    } else if (!checker_.violation() && !app_live) {
+      checker_.fail("app-liveness", absl::StrCat("the app made no progress after the faults "
+                                                 "stopped (",
+                                                 now_ - start, " ms simulated)"));
     }
   }
   if (!checker_.violation()) {
@@ -453,6 +497,7 @@ SimResult Simulation::run() {
     }
     checker_.check_logs(live);
   }
+  if (options_.app && !checker_.violation()) options_.app->check(step, true);
   SimResult result;
   result.violation = checker_.violation();
   result.steps_run = step;
@@ -476,20 +521,6 @@ SimResult Simulation::run() {
 }
 
 }  // namespace
-
-void Coverage::add(const Coverage& o) {
-  elections += o.elections;
-  leader_changes += o.leader_changes;
-  divergence_truncations += o.divergence_truncations;
-  snapshot_installs += o.snapshot_installs;
-  snapshots_taken += o.snapshots_taken;
-  crashes_losing_unsynced += o.crashes_losing_unsynced;
-  partitions_healed += o.partitions_healed;
-  commits += o.commits;
-  messages += o.messages;
-  malformed_messages += o.malformed_messages;
-  disk_errors += o.disk_errors;
-}
 
 SimResult run_simulation(const SimOptions& options) { return Simulation(options).run(); }
 

@@ -5,7 +5,8 @@
 // clock. Each step is one delivered message, one timer (poll at a node's deadline) or one
 // injected event (crash, restart, partition, heal, client append, resignation). The checkers
 // (sim_checker.h) run after every step; after the fault phase the network heals and a new
-// append must commit within a bound (liveness).
+// append must commit within a bound (liveness). With SimOptions::app (sim_app.h) an
+// application runs over every node and its client requests replace the raw appends.
 #pragma once
 
 #include <cstdint>
@@ -20,6 +21,7 @@
 #include "controller/raft/raft_node.h"
 #include "storage/fault_env.h"
 #include "storage/mem_env.h"
+#include "tests/sim/sim_app.h"
 #include "tests/sim/sim_checker.h"
 
 namespace keel::sim {
@@ -29,6 +31,8 @@ struct SimOptions {
   int64_t steps = 1000;
   controller::raft::RaftMutations mutations;
   bool verbose = false;
+  // When set, the app runs over every node (its records replace the raw client appends).
+  SimApp* app = nullptr;
 };
 
 // Totals over runs; a CI slice fails if any is zero.
