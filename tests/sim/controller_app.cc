@@ -30,9 +30,8 @@ class CyclingRandom final : public storage::Random {
 
 }  // namespace
 
-ControllerApp::ControllerApp(uint64_t seed, ControllerMutant mutant, bool leader_gate)
+ControllerApp::ControllerApp(uint64_t seed, ControllerMutant mutant)
     : mutant_(mutant),
-      leader_gate_(leader_gate),
       seeded_(seed * 0x9e3779b97f4a7c15ULL + 1),
       random_(&seeded_),
       check_rng_(seed ^ 0xc0ffee) {
@@ -49,8 +48,7 @@ void ControllerApp::bind(Checker* checker, std::function<int64_t()> now_ms,
   checker_ = checker;
   now_ms_ = std::move(now_ms);
   images_.emplace(checker, &coverage_, &committed_);
-  client_ = std::make_unique<ControllerClient>(&nodes_, &*images_, &coverage_, leader_gate_,
-                                               std::move(trace));
+  client_ = std::make_unique<ControllerClient>(&nodes_, &*images_, &coverage_, std::move(trace));
 }
 
 controller::raft::StateMachine* ControllerApp::open(int32_t node) {
@@ -102,7 +100,7 @@ std::string ControllerApp::probe_payload() {
 bool ControllerApp::liveness_step(std::vector<int32_t>* touched) {
   if (live_done_ || live_pending_) return live_done_;
   for (auto& [id, n] : nodes_) {
-    // A leader that has applied its epoch's LeaderChange (the leader gate, always here).
+    // A leader that has applied its epoch's LeaderChange: the one whose controller is active.
     if (!n.controller || n.raft->role() != RaftRole::kLeader || n.led_epoch != n.raft->epoch() ||
         n.raft->applied_offset() <= n.epoch_start) {
       continue;

@@ -39,10 +39,7 @@ class ControllerClient;
 
 class ControllerApp final : public SimApp {
  public:
-  // `leader_gate`: the client holds requests to a leader until it has applied its epoch's
-  // LeaderChange, working around QuorumController planning on a stale image (see the
-  // stale_leader_plan known-bug test in CMakeLists.txt).
-  ControllerApp(uint64_t seed, ControllerMutant mutant, bool leader_gate = true);
+  ControllerApp(uint64_t seed, ControllerMutant mutant);
   ~ControllerApp() override;
 
   void bind(Checker* checker, std::function<int64_t()> now_ms,
@@ -64,7 +61,6 @@ class ControllerApp final : public SimApp {
                                                                int64_t applied);
 
   ControllerMutant mutant_;
-  bool leader_gate_;
   storage::SeededRandom seeded_;
   std::unique_ptr<storage::Random> cycling_;  // kReusedTopicIds only
   storage::Random* random_;    // topic ids and placement, for every node's controller

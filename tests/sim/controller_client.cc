@@ -62,11 +62,6 @@ void ControllerClient::answered(const Call& call, const absl::Status& status) {
 void ControllerClient::event(std::mt19937_64& rng, std::vector<int32_t>* touched) {
   ControllerNode* n = pick_node(rng);
   if (!n) return;
-  if (leader_gate_ && n->raft->role() == Role::kLeader &&
-      (n->led_epoch != n->raft->epoch() || n->raft->applied_offset() <= n->epoch_start)) {
-    ++coverage_->held_for_catching_up_leader;  // the client retries later
-    return;
-  }
   touched->push_back(n->id);
   if (trace_) {
     trace_(absl::StrCat("client: request to node ", n->id,

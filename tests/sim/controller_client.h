@@ -23,13 +23,8 @@ namespace keel::sim {
 class ControllerClient {
  public:
   ControllerClient(std::map<int32_t, ControllerNode>* nodes, ControllerChecker* checker,
-                   ControllerCoverage* coverage, bool leader_gate,
-                   std::function<void(const std::string&)> trace)
-      : nodes_(nodes),
-        checker_(checker),
-        coverage_(coverage),
-        leader_gate_(leader_gate),
-        trace_(std::move(trace)) {}
+                   ControllerCoverage* coverage, std::function<void(const std::string&)> trace)
+      : nodes_(nodes), checker_(checker), coverage_(coverage), trace_(std::move(trace)) {}
 
   // One request; `touched` gets the node it went to.
   void event(std::mt19937_64& rng, std::vector<int32_t>* touched);
@@ -65,7 +60,6 @@ class ControllerClient {
   std::map<int32_t, ControllerNode>* nodes_;
   ControllerChecker* checker_;
   ControllerCoverage* coverage_;
-  bool leader_gate_;
   std::function<void(const std::string&)> trace_;
   std::map<int32_t, BrokerView> brokers_;
 };

@@ -3,23 +3,24 @@
 namespace keel::sim {
 
 std::vector<std::pair<std::string, int64_t>> ControllerCoverage::counts() const {
-  return {{"ops ok", ops_ok},
-          {"ops not-controller", ops_not_controller},
-          {"lost leadership before commit", lost_leadership_before_commit},
-          {"topics created", topics_created},
-          {"topic already exists", topic_already_exists},
-          {"topics deleted", topics_deleted},
-          {"partitions added", partitions_added},
-          {"configs altered", configs_altered},
-          {"brokers registered", brokers_registered},
-          {"brokers unfenced", brokers_unfenced},
-          {"brokers fenced", brokers_fenced},
-          {"leader epoch bumps", leader_epoch_bumps},
-          {"image agreements", image_agreements},
-          {"replay checks", replay_checks},
-          {"snapshots taken with topics", snapshots_taken_with_topics},
-          {"snapshot loads with topics", snapshot_loads_with_topics},
-          {"held for catching-up leader", held_for_catching_up_leader}};
+  return {
+      {"ops ok", ops_ok},
+      {"ops not-controller", ops_not_controller},
+      {"lost leadership before commit", lost_leadership_before_commit},
+      {"topics created", topics_created},
+      {"topic already exists", topic_already_exists},
+      {"topics deleted", topics_deleted},
+      {"partitions added", partitions_added},
+      {"configs altered", configs_altered},
+      {"brokers registered", brokers_registered},
+      {"brokers unfenced", brokers_unfenced},
+      {"brokers fenced", brokers_fenced},
+      {"leader epoch bumps", leader_epoch_bumps},
+      {"image agreements", image_agreements},
+      {"replay checks", replay_checks},
+      {"snapshots taken with topics", snapshots_taken_with_topics},
+      {"snapshot loads with topics", snapshot_loads_with_topics},
+  };
 }
 
 void ControllerCoverage::add(const ControllerCoverage& o) {
@@ -39,7 +40,6 @@ void ControllerCoverage::add(const ControllerCoverage& o) {
   replay_checks += o.replay_checks;
   snapshots_taken_with_topics += o.snapshots_taken_with_topics;
   snapshot_loads_with_topics += o.snapshot_loads_with_topics;
-  held_for_catching_up_leader += o.held_for_catching_up_leader;
 }
 
 }  // namespace keel::sim

@@ -26,7 +26,6 @@ struct ControllerCoverage {
   int64_t replay_checks = 0;       // fresh replays compared with a node's image
   int64_t snapshots_taken_with_topics = 0;
   int64_t snapshot_loads_with_topics = 0;
-  int64_t held_for_catching_up_leader = 0;  // requests the leader gate held back
 
   void add(const ControllerCoverage& o);
   // "name count" pairs in print order.

@@ -5,10 +5,6 @@
 //                                                and prints the command replaying it
 //   controller_sim --mutant=NAME --seeds=K        a doctored state machine must be caught by
 //                                                some checker within K seeds (exit 0 when it is)
-//   controller_sim --known-bug=stale_leader_plan  without the client's leader gate
-//                                                (controller_app.h) the real controller must
-//                                                still fail a checker (exit 0 when it does);
-//                                                once fixed, drop the gate and this mode
 //   --verbose                                     trace events (use with one seed)
 // Mutants: see kMutants below and sim_metadata_machine.h.
 #include <chrono>
@@ -60,7 +56,6 @@ int main(int argc, char** argv) {
   keel::sim::SimOptions options;
   int64_t seeds = 1;
   std::string mutant_name;
-  std::string known_bug;
   for (int i = 1; i < argc; ++i) {
     std::string v;
     if (flag(argv[i], "--seed", &v)) {
@@ -71,8 +66,6 @@ int main(int argc, char** argv) {
       options.steps = std::strtoll(v.c_str(), nullptr, 10);
     } else if (flag(argv[i], "--mutant", &v)) {
       mutant_name = v;
-    } else if (flag(argv[i], "--known-bug", &v)) {
-      known_bug = v;
     } else if (std::strcmp(argv[i], "--verbose") == 0) {
       options.verbose = true;
     } else {
@@ -86,15 +79,9 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "unknown mutant %s\n", mutant_name.c_str());
     return 2;
   }
-  if (!known_bug.empty() && known_bug != "stale_leader_plan") {
-    std::fprintf(stderr, "unknown known bug %s\n", known_bug.c_str());
-    return 2;
-  }
-  // The run must find a violation: a mutant's, or the known bug's.
-  const std::string expected = !mutant_name.empty() ? mutant_name : known_bug;
-  const std::string replay_flag = !mutant_name.empty() ? " --mutant=" + mutant_name
-                                  : !known_bug.empty() ? " --known-bug=" + known_bug
-                                                       : "";
+  // A mutant's run must find a violation.
+  const std::string expected = mutant_name;
+  const std::string replay_flag = !mutant_name.empty() ? " --mutant=" + mutant_name : "";
 
   const auto start = std::chrono::steady_clock::now();
   keel::sim::Coverage raft;
@@ -104,7 +91,7 @@ int main(int argc, char** argv) {
   const uint64_t first = options.seed;
   for (int64_t i = 0; i < seeds; ++i) {
     options.seed = first + static_cast<uint64_t>(i);
-    keel::sim::ControllerApp app(options.seed, mutant, /*leader_gate=*/known_bug.empty());
+    keel::sim::ControllerApp app(options.seed, mutant);
     options.app = &app;
     keel::sim::SimResult result = keel::sim::run_simulation(options);
     raft.add(result.coverage);
@@ -156,9 +143,8 @@ int main(int argc, char** argv) {
   }
   std::printf("\n");
   if (!expected.empty()) {
-    std::printf("%s NOT caught within %lld seeds%s\n", expected.c_str(),
-                static_cast<long long>(seeds),
-                known_bug.empty() ? "" : " (fixed? then remove the leader gate and this test)");
+    std::printf("%s NOT caught within %lld seeds\n", expected.c_str(),
+                static_cast<long long>(seeds));
     return 1;
   }
   // A slice (100+ seeds) must exercise every path; one replayed seed need not.
