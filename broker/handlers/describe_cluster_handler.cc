@@ -47,9 +47,12 @@ boost::asio::awaitable<HandlerResult> DescribeClusterHandler::serve(
   resp.controller_id = advertised_controller_id(broker, *image);
   for (const auto& [node_id, b] : image->brokers()) {
     const metadata::Endpoint* endpoint = advertised_endpoint(b, ctx.listener);
-    if (b.fenced || endpoint == nullptr) continue;
+    // Fenced brokers only when asked (v2, KIP-1073): clients must not be sent to them.
+    const bool with_fenced = header.api_version >= 2 && req.include_fenced_brokers;
+    if (endpoint == nullptr || (b.fenced && !with_fenced)) continue;
     DescribeClusterResponse::DescribeClusterBroker db;
     db.broker_id = node_id;
+    db.is_fenced = b.fenced;
     db.host = endpoint->host();
     db.port = endpoint->port();
     if (!b.rack.empty()) db.rack = b.rack;

@@ -16,7 +16,7 @@ class DescribeClusterHandler
     : public TypedHandler<DescribeClusterHandler, protocol::DescribeClusterRequest> {
  public:
   static constexpr int16_t kMinVersion = 0;
-  static constexpr int16_t kMaxVersion = 1;
+  static constexpr int16_t kMaxVersion = 2;  // v2: include_fenced_brokers, is_fenced
 
   boost::asio::awaitable<HandlerResult> serve(const RequestContext& ctx,
                                               const protocol::RequestHeader& header,
