@@ -394,6 +394,7 @@ absl::Status Node::stop() {
   stopping_.store(true);
   log_info("shutting down");
   if (groups_ != nullptr) groups_->stop();
+  if (lifecycle_ != nullptr) lifecycle_->stop();
   // The quorum first: its inbound requests are answered (closed) and its peers disconnect,
   // so the server's drain below waits for none of them.
   if (raft_ != nullptr) {

@@ -131,6 +131,16 @@ absl::Status Node::start_quorum() {
 
 void Node::controlled_shutdown() {
   if (lifecycle_ == nullptr || stopped_) return;
+  // The last live broker has nowhere to move its leaderships (and, its quorum gone with the
+  // others, no controller to ask).
+  bool others = false;
+  for (const auto& [id, b] : metadata_.image()->brokers()) {
+    others = others || (id != config_.node_id && !b.fenced);
+  }
+  if (!others) {
+    log_info("controlled shutdown skipped: no other live broker to take over");
+    return;
+  }
   log_info("controlled shutdown: asking the controller to move this broker's leaderships");
   const bool granted = lifecycle_->controlled_shutdown(kControlledShutdownTimeout);
   log_info(granted ? "controlled shutdown granted"

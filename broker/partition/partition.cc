@@ -14,9 +14,10 @@ absl::StatusOr<storage::AppendResult> Partition::append_as_leader(protocol::Reco
   }
   absl::StatusOr<storage::AppendResult> result = log_->append(records, leader_epoch_);
   if (!result.ok()) return result;
-  // The only in-sync replica is this node: the write is replicated once it is written.
-  // Replication replaces this with the ISR's smallest log end offset.
-  if (isr_size_ <= 1) log_->set_high_watermark(log_->log_end_offset());
+  // Until partition data is replicated the leader's log is the partition (a replication
+  // factor above 1 is metadata only): a write is committed once it is written. Replication
+  // replaces this with the ISR's smallest log end offset.
+  log_->set_high_watermark(log_->log_end_offset());
   notify_fetch_waiters();
   return result;
 }

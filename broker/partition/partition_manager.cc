@@ -139,7 +139,8 @@ absl::Status PartitionManager::apply(const controller::MetadataDelta* delta,
     }
     (*log)->set_config(config);
     // Not yet shared with any owner: safe to set up here.
-    if (isr <= 1) (*log)->set_high_watermark((*log)->log_end_offset());
+    // Everything in the log is committed until replication (Partition::append_as_leader).
+    (*log)->set_high_watermark((*log)->log_end_offset());
     slot = std::make_shared<Partition>(tp, topic.id, *log, owner_for(tp));
     slot->set_leader_epoch(epoch);
     slot->set_isr_size(isr);

@@ -53,13 +53,20 @@ bool BrokerLifecycle::controlled_shutdown(std::chrono::milliseconds timeout) {
   return cv_.wait_for(lock, timeout, [this] { return state_.shutdown_granted; });
 }
 
+void BrokerLifecycle::stop() {
+  stopping_.store(true);
+  options_.driver->post([this](raft::RaftNode&) {
+    if (wake_ != nullptr) wake_->cancel();
+  });
+}
+
 asio::awaitable<void> BrokerLifecycle::nap(int64_t ms) {
   auto wait = wake_->wait_until(options_.timers->now_ms() + ms);
   co_await std::move(wait);
 }
 
 asio::awaitable<void> BrokerLifecycle::run(BrokerLifecycle* self) {
-  for (;;) {
+  while (!self->stopping_.load()) {
     const RaftStatus status = self->options_.driver->status();
     const int32_t controller = status.leader_id;
     int64_t epoch;

@@ -62,6 +62,8 @@ class BrokerLifecycle {
   // True when granted. Not on the raft thread.
   bool controlled_shutdown(std::chrono::milliseconds timeout);
   State state() const;
+  // Ends the loop (before the driver stops: its sleeps would keep the raft thread running).
+  void stop();
 
  private:
   static boost::asio::awaitable<void> run(BrokerLifecycle* self);
@@ -74,6 +76,7 @@ class BrokerLifecycle {
   protocol::Uuid incarnation_;
   std::unique_ptr<net::Timer> wake_;  // raft thread: the loop's sleep
   std::atomic<bool> want_shutdown_{false};
+  std::atomic<bool> stopping_{false};
   bool caught_up_ = false;  // raft thread
   mutable std::mutex mu_;
   std::condition_variable cv_;
