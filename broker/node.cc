@@ -256,7 +256,9 @@ absl::Status Node::open() {
 }
 
 bool Node::runs_quorum() const {
-  return config_.controller_role && config_.controller_quorum_voters.size() > 1;
+  // A voter of a quorum of several, or a broker-only node following any quorum (an observer).
+  const size_t voters = config_.controller_quorum_voters.size();
+  return config_.controller_role ? voters > 1 : voters > 0;
 }
 
 asio::awaitable<void> Node::upkeep_loop() {

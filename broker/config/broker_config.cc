@@ -95,8 +95,9 @@ absl::Status resolve_listeners(const Reader& r, BrokerConfig* c) {
                                                ": Keel serves PLAINTEXT listeners only so far");
     }
   }
+  // A broker-only node names the controllers' listener to reach them; it serves none itself.
   for (const std::string& n : c->controller_listener_names) {
-    if (listener_named(n) == nullptr) {
+    if (c->controller_role && listener_named(n) == nullptr) {
       return error_at(r.find("controller.listener.names"),
                       "controller.listener.names: '" + n + "' is not in listeners");
     }

@@ -342,6 +342,8 @@ class Cluster:
         voters = ",".join(f"{i + 1}@127.0.0.1:{p}" for i, p in enumerate(ports))
         # 16 random bytes in base64url without padding: Kafka's cluster id form.
         self.cluster_id = base64.urlsafe_b64encode(os.urandom(16)).decode().rstrip("=")
+        self.voters = voters
+        self.props = dict(props or {})
         self.nodes = []
         for i in range(size):
             node = Broker(f"{name}{i + 1}", {
@@ -358,6 +360,21 @@ class Cluster:
 
     def node(self, node_id):
         return self.nodes[node_id - 1]
+
+    def add_broker(self, name, node_id):
+        """A broker-only node (process.roles=broker) following the quorum as an observer;
+        call start() on it, it is stopped with the cluster."""
+        node = Broker(name, {
+            "node.id": str(node_id),
+            "process.roles": "broker",
+            "cluster.id": self.cluster_id,
+            "controller.quorum.voters": self.voters,
+            "controller.listener.names": "CONTROLLER",
+            "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+            **self.props,
+        })
+        self.nodes.append(node)
+        return node
 
     def alive(self):
         return [n for n in self.nodes if n.alive()]

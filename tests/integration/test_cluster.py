@@ -134,6 +134,21 @@ class ClusterTest(ClusterTestBase):
             self.create(via.bootstrap, h.unique("too-wide"), 1, 4)
         self.assertIn("INVALID_REPLICATION_FACTOR", str(e.exception))
 
+    def test_a_broker_only_node_joins_as_an_observer(self):
+        c = self.cluster
+        extra = c.add_broker("ClusterBroker", 4)
+        extra.start(wait=False)
+        c.wait_registered(c.nodes, 30)
+        topic = h.unique("four")
+        self.create(extra.bootstrap, topic, 8, 2)
+        got = leaders(extra.bootstrap, topic)
+        self.assertEqual(sorted(set(got.values())), [1, 2, 3, 4], got)
+        produce_to_every_partition(self, c.bootstrap(), topic, 8)
+        cp = h.subprocess.run([h.keelctl_bin(), "--bootstrap-server", extra.bootstrap,
+                               "cluster", "status"], capture_output=True, text=True, timeout=30)
+        self.assertEqual(cp.returncode, 0, cp.stdout + cp.stderr)
+        self.assertIn("observer 4", cp.stdout)
+
     def test_kill9_of_the_active_controller(self):
         self.controller_failover(3)
 
