@@ -11,10 +11,12 @@ tests check leadership and availability, not the data a dead leader held.
 Short timeouts (session 3 s, election 300 ms) keep CI fast; ClusterOnDefaultsTest runs the
 controller failover once on Kafka's defaults."""
 
+import os
 import sys
 import time
 
 import keel_harness as h
+import keel_wire as w
 
 SESSION_MS = 3000
 FAST = {
@@ -148,6 +150,33 @@ class ClusterTest(ClusterTestBase):
                                "cluster", "status"], capture_output=True, text=True, timeout=30)
         self.assertEqual(cp.returncode, 0, cp.stdout + cp.stderr)
         self.assertIn("observer 4", cp.stdout)
+
+    def test_garbage_raft_and_lifecycle_rpcs_change_nothing(self):
+        c = self.cluster
+        controller = c.wait_controller(c.nodes, 20)
+        for node in c.nodes:
+            port = int(node.props["listeners"].rsplit(":", 1)[1])
+            frames = [
+                os.urandom(64),                                   # no Kafka frame at all
+                w.i32(-16) + b"\x01\x02",                         # a negative size
+                w.request_v2(52, 2, 1, b"\x01\x02"),              # Vote cut short
+                w.request_v2(53, 1, 2, b"\xff" * 9),               # BeginQuorumEpoch garbage
+                w.request_v2(1, 17, 3, b"\x00" * 5),               # a Fetch that does not decode
+                w.request_v2(63, 1, 4, b"\x00\x00"),              # BrokerHeartbeat cut short
+                w.request_v2(62, 3, 5, os.urandom(40)),            # BrokerRegistration garbage
+            ]
+            for frame in frames:
+                conn = w.RawConnection(port)
+                conn.send(frame)
+                closed = conn.closed_by_peer(5.0)
+                conn.sock.close()
+                self.assertTrue(closed, f"node {c.node_id(node)}: {frame[:12]!r}")
+        # The quorum is as it was, and the cluster still creates topics and takes writes.
+        self.assertEqual(c.wait_controller(c.nodes, 10), controller)
+        topic = h.unique("after-garbage")
+        self.create(c.bootstrap(), topic, 3, 3)
+        produce_to_every_partition(self, c.bootstrap(), topic, 3)
+        self.assertTrue(all(n.alive() for n in c.nodes))
 
     def test_kill9_of_the_active_controller(self):
         self.controller_failover(3)
