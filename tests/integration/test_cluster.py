@@ -205,6 +205,13 @@ class ClusterTest(ClusterTestBase):
             h.wait_until(moved, limit * 2, "every partition to get a live leader", 0.05)
             times.append(time.monotonic() - start)
             produce_to_every_partition(self, c.bootstrap(alive), topic, 6)
+            # keelctl names the dead broker fenced and the cluster unhealthy (exit 1).
+            cp = h.subprocess.run([h.keelctl_bin(), "--bootstrap-server", alive[0].bootstrap,
+                                   "cluster", "status"], capture_output=True, text=True,
+                                  timeout=30)
+            self.assertEqual(cp.returncode, 1, cp.stdout)
+            self.assertRegex(cp.stdout, rf"broker {victim_id} at \S+ FENCED")
+            self.assertIn("under-replicated", cp.stdout)
             c.restart(victim)
             # The preferred leaders (first replicas) lead again: 2/2/2.
             h.wait_until(lambda: sorted(leaders(c.bootstrap(), topic).values())

@@ -179,7 +179,7 @@ TEST_F(AdminHandlersTest, AdvertisesTheImplementedRanges) {
   EXPECT_EQ(range(p::DescribeLogDirsRequest::kApiKey), Range(0, 4));
   EXPECT_EQ(range(p::CreatePartitionsRequest::kApiKey), Range(0, 3));
   EXPECT_EQ(range(p::IncrementalAlterConfigsRequest::kApiKey), Range(0, 1));
-  EXPECT_EQ(range(p::DescribeClusterRequest::kApiKey), Range(0, 1));
+  EXPECT_EQ(range(p::DescribeClusterRequest::kApiKey), Range(0, 2));
 }
 
 TEST_F(AdminHandlersTest, CreateTopicsEveryVersion) {
