@@ -3,10 +3,12 @@
 
 #include <limits>
 #include <string>
+#include <vector>
 
 #include "broker/broker_services.h"
 #include "broker/handlers/advertised_endpoint.h"
 #include "broker/handlers/handler_util.h"
+#include "broker/handlers/partition_leadership.h"
 #include "protocol/generated/describe_cluster.h"
 
 namespace keel::broker::handlers {
@@ -43,7 +45,7 @@ boost::asio::awaitable<HandlerResult> DescribeClusterHandler::serve(
   }
   auto image = broker.image();
   resp.cluster_id = image->cluster_id();
-  resp.controller_id = image->controller_id();
+  std::vector<int32_t> listed;
   for (const auto& [node_id, b] : image->brokers()) {
     const metadata::Endpoint* endpoint = advertised_endpoint(b, ctx.listener);
     if (b.fenced || endpoint == nullptr) continue;
@@ -53,7 +55,9 @@ boost::asio::awaitable<HandlerResult> DescribeClusterHandler::serve(
     db.port = endpoint->port();
     if (!b.rack.empty()) db.rack = b.rack;
     resp.brokers.push_back(std::move(db));
+    listed.push_back(node_id);
   }
+  resp.controller_id = reported_controller_id(*image, listed, broker.config->node_id);
   resp.cluster_authorized_operations =
       req.include_cluster_authorized_operations ? kAllClusterOperations : kOperationsNotAsked;
   co_return respond(header, resp);

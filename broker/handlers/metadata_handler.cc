@@ -9,6 +9,7 @@
 #include "broker/controller_calls.h"
 #include "broker/handlers/advertised_endpoint.h"
 #include "broker/handlers/handler_util.h"
+#include "broker/handlers/partition_leadership.h"
 #include "protocol/generated/metadata.h"
 
 namespace keel::broker::handlers {
@@ -35,14 +36,16 @@ MetadataResponse::MetadataResponseTopic describe_topic(const controller::Metadat
   for (const auto& [id, p] : topic.partitions) {
     MetadataResponse::MetadataResponsePartition mp;
     mp.partition_index = id;
-    mp.leader_id = p.leader;
+    // A fenced leader serves nobody: clients must not send there, and retry on this error.
+    const bool led = p.leader >= 0 && broker_alive(image, p.leader);
+    mp.leader_id = led ? p.leader : -1;
     mp.leader_epoch = p.leader_epoch;
     mp.replica_nodes = p.replicas;
     mp.isr_nodes = p.isr;
     for (int32_t r : p.replicas) {
       if (!broker_alive(image, r)) mp.offline_replicas.push_back(r);
     }
-    if (p.leader < 0 || !broker_alive(image, p.leader)) {
+    if (!led) {
       mp.error_code = error_code(ErrorCode::kLeaderNotAvailable);
     }
     out.partitions.push_back(std::move(mp));
@@ -98,6 +101,7 @@ boost::asio::awaitable<HandlerResult> MetadataHandler::serve(const RequestContex
 
   auto image = broker.image();
   MetadataResponse resp;
+  std::vector<int32_t> listed;
   for (const auto& [node_id, b] : image->brokers()) {
     const metadata::Endpoint* endpoint = advertised_endpoint(b, ctx.listener);
     if (b.fenced || endpoint == nullptr) continue;
@@ -107,9 +111,10 @@ boost::asio::awaitable<HandlerResult> MetadataHandler::serve(const RequestContex
     mb.port = endpoint->port();
     if (!b.rack.empty()) mb.rack = b.rack;
     resp.brokers.push_back(std::move(mb));
+    listed.push_back(node_id);
   }
   resp.cluster_id = image->cluster_id();
-  resp.controller_id = image->controller_id();
+  resp.controller_id = reported_controller_id(*image, listed, broker.config->node_id);
 
   if (all_topics) {
     for (const auto& [name, topic] : image->topics()) {
