@@ -28,6 +28,11 @@ absl::Status append_records(Partition& p, const GroupShard::Records& records, in
   if (p.log() == nullptr) {
     return protocol::kafka_error(ErrorCode::kNotCoordinator, "offsets partition was deleted");
   }
+  // Leadership moved and the shard is about to be resigned: nothing more is written here.
+  if (!p.is_leader()) {
+    return protocol::kafka_error(ErrorCode::kNotCoordinator,
+                                 "this node no longer leads the offsets partition");
+  }
   protocol::RecordBatchBuilder builder;
   for (const auto& [key, value] : records) {
     protocol::RecordInput in;
@@ -126,11 +131,17 @@ GroupCoordinator::GroupCoordinator(CoordinatorOptions options) : options_(std::m
   group_config_.max_size = c.group_max_size;
   group_config_.offsets_retention_ms = int64_t{c.offsets_retention_minutes} * 60 * 1000;
   table_.store(std::make_shared<const Table>());
+  lifeline_->coordinator = this;
 }
 
 GroupCoordinator::~GroupCoordinator() { stop(); }
 
 void GroupCoordinator::stop() {
+  {
+    // Waits for a reconcile in progress; none starts afterwards.
+    std::lock_guard lock(lifeline_->mu);
+    lifeline_->coordinator = nullptr;
+  }
   if (stopping_->exchange(true)) return;
   for (const std::shared_ptr<GroupShard>& shard : shards()) {
     auto done = std::make_shared<std::promise<void>>();
@@ -149,13 +160,29 @@ void GroupCoordinator::info(const std::string& message) const {
 }
 
 void GroupCoordinator::start() {
-  if (options_.metadata->image()->topic(std::string(kOffsetsTopic)) != nullptr) setup_shards();
+  if (!subscribed_) {
+    subscribed_ = true;
+    options_.metadata->subscribe(
+        [life = lifeline_](const controller::MetadataDelta& delta,
+                           std::shared_ptr<const controller::MetadataImage>) {
+          const std::string name(kOffsetsTopic);
+          bool offsets_changed = delta.changed_topics().count(name) > 0;
+          for (const auto& [id, removed] : delta.removed_topics())
+            offsets_changed |= removed == name;
+          if (!offsets_changed) return;
+          std::lock_guard lock(life->mu);
+          if (life->coordinator != nullptr) life->coordinator->schedule_reconcile();
+        });
+  }
+  // The state so far (changes from now on arrive through the subscription).
+  std::lock_guard lock(lifeline_->mu);
+  if (lifeline_->coordinator != nullptr) reconcile();
 }
 
 std::vector<std::shared_ptr<GroupShard>> GroupCoordinator::shards() const {
   std::vector<std::shared_ptr<GroupShard>> out;
-  for (const auto& s : *table_.load()) {
-    if (s) out.push_back(s);
+  for (const Slot& s : table_.load()->slots) {
+    if (s.shard) out.push_back(s.shard);
   }
   return out;
 }
@@ -175,19 +202,24 @@ GroupCoordinator::Route GroupCoordinator::route(std::string_view group_id) {
     r.error = static_cast<int16_t>(ErrorCode::kCoordinatorNotAvailable);
     return r;
   }
+  const controller::BrokerImage* leader = image->broker(pit->second.leader);
+  if (leader == nullptr || leader->fenced) {
+    r.error = static_cast<int16_t>(ErrorCode::kCoordinatorNotAvailable);
+    return r;
+  }
   r.coordinator = pit->second.leader;
   if (r.coordinator != options_.node_id) {
     r.error = static_cast<int16_t>(ErrorCode::kNotCoordinator);
     return r;
   }
   auto table = table_.load();
-  if (static_cast<size_t>(p) >= table->size() || !(*table)[p]) {
-    // Created but not set up yet (or being set up): retriable.
-    ensure_topic();
+  if (static_cast<size_t>(p) >= table->slots.size() || !table->slots[p].shard) {
+    // Led here but not set up yet (the change is being applied): retriable.
+    schedule_reconcile();
     r.error = static_cast<int16_t>(ErrorCode::kCoordinatorNotAvailable);
     return r;
   }
-  r.shard = (*table)[p];
+  r.shard = table->slots[p].shard;
   return r;
 }
 
@@ -226,44 +258,91 @@ asio::awaitable<void> GroupCoordinator::create_topic() {
            std::to_string(options_.config->offsets_topic_num_partitions) + " partitions");
     }
   }
-  setup_shards();
+  {
+    std::lock_guard lock(lifeline_->mu);
+    if (lifeline_->coordinator != nullptr) reconcile();
+  }
   creating_.store(false);
   co_return;
 }
 
-void GroupCoordinator::setup_shards() {
+void GroupCoordinator::schedule_reconcile() {
+  if (reconcile_pending_.exchange(true)) return;
+  asio::post(options_.control, [life = lifeline_] {
+    std::lock_guard lock(life->mu);
+    if (life->coordinator == nullptr) return;
+    // Cleared first: a change published while this runs schedules another pass.
+    life->coordinator->reconcile_pending_.store(false);
+    life->coordinator->reconcile();
+  });
+}
+
+void GroupCoordinator::reconcile() {
   auto image = options_.metadata->image();
   const controller::TopicImage* topic = image->topic(std::string(kOffsetsTopic));
-  if (topic == nullptr) return;
   auto old = table_.load();
-  auto table = std::make_shared<Table>(topic->partitions.size());
-  for (const auto& [pid, pimage] : topic->partitions) {
-    if (pid < 0 || static_cast<size_t>(pid) >= table->size()) continue;
-    if (pimage.leader != options_.node_id) continue;
-    if (static_cast<size_t>(pid) < old->size() && (*old)[pid]) {
-      (*table)[pid] = (*old)[pid];
-      continue;
+  auto table = std::make_shared<Table>();
+  if (topic != nullptr) {
+    table->topic_id = topic->id;
+    table->slots.resize(topic->partitions.size());
+  }
+  const bool same_topic = topic != nullptr && old->topic_id == topic->id;
+  std::vector<std::pair<int32_t, std::shared_ptr<GroupShard>>> resigned;
+  for (size_t pid = 0; pid < old->slots.size(); ++pid) {
+    const Slot& slot = old->slots[pid];
+    if (!slot.shard) continue;
+    const controller::PartitionImage* now =
+        same_topic ? image->partition(topic->name, static_cast<int32_t>(pid)) : nullptr;
+    // Kept only for the same leadership: after a new leader epoch the log may hold another
+    // leader's writes, so the groups are read back again.
+    if (now != nullptr && pid < table->slots.size() && now->leader == options_.node_id &&
+        now->leader_epoch == slot.leader_epoch) {
+      table->slots[pid] = slot;
+    } else {
+      resigned.emplace_back(static_cast<int32_t>(pid), slot.shard);
     }
-    std::shared_ptr<Partition> partition = options_.partitions->get(topic->name, pid);
-    if (!partition) continue;
-    GroupShard::Options o;
-    o.executor = partition->owner();
-    o.config = group_config_;
-    o.clock = &options_.timers->clock();
-    o.random = options_.random;
-    std::weak_ptr<Partition> weak = partition;
-    o.append = [weak, clock = o.clock](const GroupShard::Records& records) {
-      std::shared_ptr<Partition> p = weak.lock();
-      if (!p) return protocol::kafka_error(ErrorCode::kNotCoordinator, "offsets partition gone");
-      return append_records(*p, records, clock->now_ms());
-    };
-    auto shard = std::make_shared<GroupShard>(std::move(o));
-    (*table)[pid] = shard;
-    asio::co_spawn(partition->owner(),
-                   load_and_tick(shard, partition, stopping_, options_.timers, options_.log),
-                   asio::detached);
+  }
+  std::vector<int32_t> led;
+  if (topic != nullptr) {
+    for (const auto& [pid, pimage] : topic->partitions) {
+      if (pid < 0 || static_cast<size_t>(pid) >= table->slots.size()) continue;
+      if (pimage.leader != options_.node_id || table->slots[pid].shard) continue;
+      // Not hosted yet: the PartitionManager applies changes before they reach here, so a
+      // later change (which schedules another pass) brings it.
+      std::shared_ptr<Partition> partition = options_.partitions->get(topic->name, pid);
+      if (!partition) continue;
+      std::shared_ptr<GroupShard> shard = make_shard(partition);
+      table->slots[pid] = Slot{shard, pimage.leader_epoch};
+      led.push_back(pid);
+      asio::co_spawn(partition->owner(),
+                     load_and_tick(shard, partition, stopping_, options_.timers, options_.log),
+                     asio::detached);
+    }
   }
   table_.store(std::shared_ptr<const Table>(std::move(table)));
+  for (const auto& [pid, shard] : resigned) {
+    asio::post(shard->executor(), [shard = shard] { shard->resign(); });
+    info("resigned as coordinator of " + std::string(kOffsetsTopic) + "-" + std::to_string(pid));
+  }
+  for (int32_t pid : led) {
+    info("loading the groups of " + std::string(kOffsetsTopic) + "-" + std::to_string(pid));
+  }
+}
+
+std::shared_ptr<GroupShard> GroupCoordinator::make_shard(
+    const std::shared_ptr<Partition>& partition) {
+  GroupShard::Options o;
+  o.executor = partition->owner();
+  o.config = group_config_;
+  o.clock = &options_.timers->clock();
+  o.random = options_.random;
+  std::weak_ptr<Partition> weak = partition;
+  o.append = [weak, clock = o.clock](const GroupShard::Records& records) {
+    std::shared_ptr<Partition> p = weak.lock();
+    if (!p) return protocol::kafka_error(ErrorCode::kNotCoordinator, "offsets partition gone");
+    return append_records(*p, records, clock->now_ms());
+  };
+  return std::make_shared<GroupShard>(std::move(o));
 }
 
 asio::awaitable<void> GroupCoordinator::load_and_tick(std::shared_ptr<GroupShard> shard,
@@ -271,6 +350,7 @@ asio::awaitable<void> GroupCoordinator::load_and_tick(std::shared_ptr<GroupShard
                                                       std::shared_ptr<std::atomic<bool>> stopping,
                                                       net::TimerService* timers,
                                                       std::function<void(std::string_view)> log) {
+  if (shard->resigned()) co_return;  // leadership moved on before the load started
   absl::Status s = load_partition(*partition, *shard);
   if (!s.ok() && log) {
     log("groups: loading " + storage::partition_dir_name(partition->tp()) + ": " +
@@ -279,10 +359,10 @@ asio::awaitable<void> GroupCoordinator::load_and_tick(std::shared_ptr<GroupShard
   shard->finish_load();
   partition.reset();
   std::unique_ptr<net::Timer> timer = timers->make_timer(shard->executor());
-  while (!stopping->load()) {
+  while (!stopping->load() && !shard->resigned()) {
     auto wait = timer->wait_until(timers->now_ms() + kTickIntervalMs);
     co_await std::move(wait);
-    if (stopping->load()) break;
+    if (stopping->load() || shard->resigned()) break;
     shard->tick();
   }
 }

@@ -7,15 +7,25 @@
 // node each led partition has a GroupShard owned by the partition's owner shard: group
 // state and the appends of its records happen in the same executor step, without locks.
 //
-// Lifecycle: start() (control thread) sets up shards for an existing topic and loads them
-// (COORDINATOR_LOAD_IN_PROGRESS until each is read back); otherwise the topic is created on
-// first use (route() answers COORDINATOR_NOT_AVAILABLE meanwhile, which clients retry).
+// Leadership: this node keeps a shard only for the offsets partitions it leads in its image.
+// start() subscribes to the metadata publisher; every change to `__consumer_offsets` posts a
+// reconcile to the control thread, which sets up and loads a shard for each partition this
+// node now leads (COORDINATOR_LOAD_IN_PROGRESS until it is read back, also for a new leader
+// epoch) and resigns the shards of partitions it no longer leads (their waiting
+// JoinGroup/SyncGroup and later requests answer NOT_COORDINATOR; their tick loop ends). The
+// topic is created on first use (route() answers COORDINATOR_NOT_AVAILABLE meanwhile, which
+// clients retry).
+//
+// Threading: publisher callbacks run on the publishing thread and only post; reconciling runs
+// on the control thread, after the PartitionManager applied the same change (it subscribed
+// first), so the partitions it needs are hosted and know their role.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -52,14 +62,17 @@ class GroupCoordinator {
   explicit GroupCoordinator(CoordinatorOptions options);
   ~GroupCoordinator();
 
-  // Control thread, after the partitions were opened.
+  // Control thread, after the partitions were opened and the PartitionManager subscribed.
   void start();
   // Stops the timers and answers every waiting JoinGroup/SyncGroup (any thread but the
   // shards'; waits for them, bounded). Idempotent.
   void stop();
 
   struct Route {
-    int16_t error = 0;  // COORDINATOR_NOT_AVAILABLE, NOT_COORDINATOR
+    // NOT_COORDINATOR: another node leads the group's partition (`coordinator`).
+    // COORDINATOR_NOT_AVAILABLE: no leader, a fenced or unknown one, or this node's shard is
+    // not set up yet (coordinator -1 unless it is this node).
+    int16_t error = 0;
     int32_t coordinator = -1;
     std::shared_ptr<GroupShard> shard;  // set when error == 0
   };
@@ -92,10 +105,26 @@ class GroupCoordinator {
   static boost::asio::awaitable<SyncResult> run_sync(std::shared_ptr<GroupShard> shard,
                                                      SyncRequest request);
 
-  using Table = std::vector<std::shared_ptr<GroupShard>>;
+  // One slot per offsets partition; a shard only where this node leads.
+  struct Slot {
+    std::shared_ptr<GroupShard> shard;
+    int32_t leader_epoch = -1;  // the leadership the shard was loaded for
+  };
+  struct Table {
+    protocol::Uuid topic_id;
+    std::vector<Slot> slots;
+  };
+  // Publisher callbacks cannot be removed and may run after this object is gone: they reach
+  // it through this, cleared (under the lock) by stop().
+  struct Lifeline {
+    std::mutex mu;
+    GroupCoordinator* coordinator = nullptr;
+  };
   void ensure_topic();
   boost::asio::awaitable<void> create_topic();
-  void setup_shards();  // control thread
+  void schedule_reconcile();  // any thread; coalesces
+  void reconcile();           // control thread, holding lifeline_->mu, not stopped
+  std::shared_ptr<GroupShard> make_shard(const std::shared_ptr<Partition>& partition);
   static boost::asio::awaitable<void> load_and_tick(std::shared_ptr<GroupShard> shard,
                                                     std::shared_ptr<Partition> partition,
                                                     std::shared_ptr<std::atomic<bool>> stopping,
@@ -107,6 +136,9 @@ class GroupCoordinator {
   GroupConfig group_config_;
   std::atomic<std::shared_ptr<const Table>> table_;
   std::atomic<bool> creating_{false};
+  std::atomic<bool> reconcile_pending_{false};
+  std::shared_ptr<Lifeline> lifeline_ = std::make_shared<Lifeline>();
+  bool subscribed_ = false;  // control thread
   std::shared_ptr<std::atomic<bool>> stopping_ = std::make_shared<std::atomic<bool>>(false);
 };
 

@@ -169,7 +169,7 @@ void GroupShard::finish_load() {
   for (auto& [id, g] : groups_) {
     for (auto& [mid, m] : g.members) m.last_seen = t;
   }
-  loaded_ = true;
+  if (!resigned_) loaded_ = true;
 }
 
 // ---- JoinGroup -------------------------------------------------------------------------
@@ -376,7 +376,7 @@ asio::awaitable<JoinResult> GroupShard::wait_join(Member& m, Group& g) {
 }
 
 asio::awaitable<JoinResult> GroupShard::join(JoinRequest r) {
-  if (!loaded_) co_return join_error(ErrorCode::kCoordinatorLoadInProgress, r.member_id);
+  if (!loaded_) co_return join_error(unavailable(), r.member_id);
   if (r.session_timeout_ms < options_.config.min_session_timeout_ms ||
       r.session_timeout_ms > options_.config.max_session_timeout_ms) {
     co_return join_error(ErrorCode::kInvalidSessionTimeout, r.member_id);
@@ -514,7 +514,7 @@ asio::awaitable<JoinResult> GroupShard::join(JoinRequest r) {
 // ---- SyncGroup -------------------------------------------------------------------------
 
 asio::awaitable<SyncResult> GroupShard::sync(SyncRequest r) {
-  if (!loaded_) co_return sync_error(ErrorCode::kCoordinatorLoadInProgress);
+  if (!loaded_) co_return sync_error(unavailable());
   Group* g = find(r.group_id);
   if (g == nullptr) co_return sync_error(ErrorCode::kUnknownMemberId);
   if (r.instance_id) {
@@ -586,7 +586,7 @@ asio::awaitable<SyncResult> GroupShard::sync(SyncRequest r) {
 int16_t GroupShard::heartbeat(const std::string& group_id, int32_t generation,
                               const std::string& member_id,
                               const std::optional<std::string>& instance_id) {
-  if (!loaded_) return code(ErrorCode::kCoordinatorLoadInProgress);
+  if (!loaded_) return code(unavailable());
   Group* g = find(group_id);
   if (g == nullptr) return code(ErrorCode::kUnknownMemberId);
   if (instance_id) {
@@ -645,7 +645,7 @@ std::vector<int16_t> GroupShard::leave(const std::string& group_id,
                                        const std::vector<MemberIdentity>& members) {
   std::vector<int16_t> errors;
   if (!loaded_) {
-    errors.assign(members.size(), code(ErrorCode::kCoordinatorLoadInProgress));
+    errors.assign(members.size(), code(unavailable()));
     return errors;
   }
   Group* g = find(group_id);
@@ -686,7 +686,7 @@ std::vector<int16_t> GroupShard::leave(const std::string& group_id,
 
 std::vector<int16_t> GroupShard::commit(const CommitRequest& r) {
   auto all = [&](int16_t e) { return std::vector<int16_t>(r.offsets.size(), e); };
-  if (!loaded_) return all(code(ErrorCode::kCoordinatorLoadInProgress));
+  if (!loaded_) return all(code(unavailable()));
   Group* g = find(r.group_id);
   if (g == nullptr) {
     if (r.generation >= 0) return all(code(ErrorCode::kIllegalGeneration));
@@ -745,7 +745,7 @@ std::vector<int16_t> GroupShard::commit(const CommitRequest& r) {
 std::pair<int16_t, std::vector<FetchedOffset>> GroupShard::fetch_offsets(
     const std::string& group_id, const std::optional<TopicPartitions>& topics) const {
   std::vector<FetchedOffset> out;
-  if (!loaded_) return {code(ErrorCode::kCoordinatorLoadInProgress), out};
+  if (!loaded_) return {code(unavailable()), out};
   const Group* g = find(group_id);
   if (!topics) {
     if (g == nullptr) return {kNone, out};
@@ -788,7 +788,7 @@ DescribedGroup GroupShard::describe(const std::string& group_id) const {
   DescribedGroup d;
   d.group_id = group_id;
   if (!loaded_) {
-    d.error = code(ErrorCode::kCoordinatorLoadInProgress);
+    d.error = code(unavailable());
     d.state = "";
     return d;
   }
@@ -820,7 +820,7 @@ DescribedGroup GroupShard::describe(const std::string& group_id) const {
 }
 
 int16_t GroupShard::delete_group(const std::string& group_id) {
-  if (!loaded_) return code(ErrorCode::kCoordinatorLoadInProgress);
+  if (!loaded_) return code(unavailable());
   Group* g = find(group_id);
   if (g == nullptr || g->state == GroupState::kDead) return code(ErrorCode::kGroupIdNotFound);
   if (g->state != GroupState::kEmpty) return code(ErrorCode::kNonEmptyGroup);
@@ -839,7 +839,7 @@ int16_t GroupShard::delete_group(const std::string& group_id) {
 std::pair<int16_t, std::vector<int16_t>> GroupShard::delete_offsets(const std::string& group_id,
                                                                     const TopicPartitions& topics) {
   std::vector<int16_t> errors;
-  if (!loaded_) return {code(ErrorCode::kCoordinatorLoadInProgress), errors};
+  if (!loaded_) return {code(unavailable()), errors};
   Group* g = find(group_id);
   if (g == nullptr || g->state == GroupState::kDead) {
     return {code(ErrorCode::kGroupIdNotFound), errors};
@@ -929,6 +929,15 @@ void GroupShard::expire_offsets(Group& g, std::vector<std::string>* dead) {
   if (!append(records).ok()) return;
   for (const auto& tp : expired) g.offsets.erase(tp);
   if (drop_group) dead->push_back(g.id);
+}
+
+ErrorCode GroupShard::unavailable() const {
+  return resigned_ ? ErrorCode::kNotCoordinator : ErrorCode::kCoordinatorLoadInProgress;
+}
+
+void GroupShard::resign() {
+  resigned_ = true;
+  shutdown();
 }
 
 void GroupShard::shutdown() {

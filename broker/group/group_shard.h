@@ -28,6 +28,7 @@
 #include "absl/status/status.h"
 #include "broker/group/group_records.h"
 #include "broker/net/asio.h"
+#include "protocol/error_code.h"
 #include "protocol/wire/types.h"
 #include "storage/clock.h"
 #include "storage/random.h"
@@ -226,6 +227,10 @@ class GroupShard {
   // The node is stopping: every waiting JoinGroup/SyncGroup answers NOT_COORDINATOR (so a
   // graceful stop does not wait for rebalances) and later requests COORDINATOR_LOAD_IN_PROGRESS.
   void shutdown();
+  // This node no longer leads the partition: like shutdown(), but later requests answer
+  // NOT_COORDINATOR (clients look the coordinator up again) and the shard never loads.
+  void resign();
+  bool resigned() const { return resigned_; }
 
   // ---- introspection (tests) ---------------------------------------------------------
   std::optional<GroupState> state(const std::string& group_id) const;
@@ -286,9 +291,12 @@ class GroupShard {
   absl::Status append(const Records& records);
   boost::asio::awaitable<JoinResult> wait_join(Member& m, Group& g);
   void expire_offsets(Group& g, std::vector<std::string>* dead);
+  // What requests answer while not loaded.
+  protocol::ErrorCode unavailable() const;
 
   Options options_;
   bool loaded_ = false;
+  bool resigned_ = false;
   TimePoint next_retention_check_{};
   std::map<std::string, Group> groups_;
 };

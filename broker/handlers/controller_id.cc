@@ -15,8 +15,10 @@ bool unfenced(const controller::MetadataImage& image, int32_t id) {
 
 int32_t advertised_controller_id(const BrokerServices& broker,
                                  const controller::MetadataImage& image) {
-  if (!broker.reachable_controller) return image.controller_id();  // one node: itself
-  const std::optional<int32_t> leader = broker.reachable_controller();
+  // One node: the image's controller (itself); a quorum: the leader only when reachable.
+  const std::optional<int32_t> leader = broker.reachable_controller
+                                            ? broker.reachable_controller()
+                                            : std::optional<int32_t>(image.controller_id());
   if (leader && unfenced(image, *leader)) return *leader;
   const int32_t self = broker.config != nullptr ? broker.config->node_id : -1;
   if (unfenced(image, self)) return self;

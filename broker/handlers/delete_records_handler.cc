@@ -6,6 +6,7 @@
 
 #include "broker/broker_services.h"
 #include "broker/handlers/handler_util.h"
+#include "broker/handlers/partition_leadership.h"
 #include "protocol/generated/delete_records.h"
 
 namespace keel::broker::handlers {
@@ -30,6 +31,13 @@ Outcome delete_below(Partition& p, int64_t offset) {
     o.status = protocol::kafka_error(
         ErrorCode::kUnknownTopicOrPartition,
         "partition " + p.tp().topic + "-" + std::to_string(p.tp().partition) + " was deleted");
+    return o;
+  }
+  if (!p.is_leader()) {
+    o.status =
+        protocol::kafka_error(ErrorCode::kNotLeaderOrFollower,
+                              "this node follows " + p.tp().topic + "-" +
+                                  std::to_string(p.tp().partition) + ", it does not lead it");
     return o;
   }
   if (log->config().cleanup_compact && !log->config().cleanup_delete) {
@@ -69,14 +77,20 @@ boost::asio::awaitable<HandlerResult> DeleteRecordsHandler::serve(
     tr.name = topic.name;
     for (const auto& pd : topic.partitions) {
       Outcome outcome;
-      std::shared_ptr<Partition> partition = broker.partitions->get(topic.name, pd.partition_index);
-      if (partition == nullptr) {
-        const bool known = image->partition(topic.name, pd.partition_index) != nullptr;
-        outcome.status = protocol::kafka_error(
-            known ? ErrorCode::kNotLeaderOrFollower : ErrorCode::kUnknownTopicOrPartition,
-            known ? "this broker does not host the partition"
-                  : "unknown topic or partition " + topic.name + "-" +
-                        std::to_string(pd.partition_index));
+      const std::string tp_name = topic.name + "-" + std::to_string(pd.partition_index);
+      const controller::PartitionImage* partition_image =
+          image->partition(topic.name, pd.partition_index);
+      std::shared_ptr<Partition> partition;
+      if (partition_image == nullptr) {
+        outcome.status = protocol::kafka_error(ErrorCode::kUnknownTopicOrPartition,
+                                               "unknown topic or partition " + tp_name);
+      } else if (partition_leadership(*image, *partition_image, broker.config->node_id).error !=
+                 ErrorCode::kNone) {
+        outcome.status = protocol::kafka_error(ErrorCode::kNotLeaderOrFollower,
+                                               "this node does not lead " + tp_name);
+      } else if ((partition = broker.partitions->get(topic.name, pd.partition_index)) == nullptr) {
+        outcome.status = protocol::kafka_error(ErrorCode::kNotLeaderOrFollower,
+                                               "this broker does not host " + tp_name + " yet");
       } else {
         const int64_t offset = pd.offset;
         // Named locals, never temporaries inside a co_await expression (broker_services.h).

@@ -4,7 +4,8 @@
 // Behaviour, per partition, on its owner: offset -1 means the high watermark; above the high
 // watermark (or negative) OFFSET_OUT_OF_RANGE; the reply's low watermark is the new log start
 // offset. UNKNOWN_TOPIC_OR_PARTITION for an unknown partition, NOT_LEADER_OR_FOLLOWER when this
-// node does not host it, POLICY_VIOLATION on a compact-only topic (as Kafka).
+// node does not lead it (in its image, or its hosted replica follows), POLICY_VIOLATION on a
+// compact-only topic (as Kafka).
 #pragma once
 
 #include "broker/handlers/handler.h"

@@ -3,11 +3,13 @@
 
 #include <limits>
 #include <string>
+#include <vector>
 
 #include "broker/broker_services.h"
 #include "broker/handlers/advertised_endpoint.h"
 #include "broker/handlers/controller_id.h"
 #include "broker/handlers/handler_util.h"
+#include "broker/handlers/partition_leadership.h"
 #include "protocol/generated/describe_cluster.h"
 
 namespace keel::broker::handlers {

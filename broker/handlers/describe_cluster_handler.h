@@ -1,6 +1,7 @@
 // File: broker/handlers/describe_cluster_handler.h
-// DescribeCluster (key 60), v0-1: cluster id, active controller and the live (unfenced)
-// brokers with host, port and rack, from the metadata image.
+// DescribeCluster (key 60), v0-1: cluster id, controller and the live (unfenced) brokers with
+// host, port and rack, from the metadata image. The controller id is one of the listed
+// brokers, as Metadata's (controller_id.h: advertised_controller_id).
 //
 // Behaviour: cluster_authorized_operations is INT32_MIN unless asked for; then every cluster
 // operation (Keel has no authorizer). v1 endpoint_type 2 (controllers) is answered with

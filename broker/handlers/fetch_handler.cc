@@ -9,6 +9,7 @@
 #include "broker/broker_services.h"
 #include "broker/handlers/fetch_records.h"
 #include "broker/handlers/handler_util.h"
+#include "broker/handlers/partition_leadership.h"
 #include "protocol/generated/fetch.h"
 
 namespace keel::broker::handlers {
@@ -35,13 +36,18 @@ struct ReadOutcome {
   storage::FileSlice slice;
 };
 
-ReadOutcome read_on_owner(Partition& p, int32_t current_leader_epoch, int64_t offset,
+ReadOutcome read_on_owner(Partition& p, bool client, int32_t current_leader_epoch, int64_t offset,
                           int32_t max_bytes, bool min_one_batch,
                           const std::shared_ptr<FetchWaiter>& waiter) {
   ReadOutcome o;
   storage::Log* log = p.log();
   if (log == nullptr) {
     o.error = ErrorCode::kUnknownTopicOrPartition;
+    return o;
+  }
+  // The replica's own role decides (the image the handler read may be a step ahead or behind).
+  if (client && !p.is_leader()) {
+    o.error = ErrorCode::kNotLeaderOrFollower;
     return o;
   }
   if (current_leader_epoch >= 0 && current_leader_epoch != p.leader_epoch()) {
@@ -86,6 +92,8 @@ boost::asio::awaitable<HandlerResult> FetchHandler::serve(const RequestContext& 
   // Lay out the response first (its vectors never grow afterwards, so Target pointers into
   // them stay valid), resolving topics and partitions.
   auto image = broker.image();
+  const int32_t replica_id = version >= 15 ? req.replica_state.replica_id : req.replica_id;
+  const bool client = replica_id < 0;  // consumers read from the leader only
   std::vector<Target> targets;
   resp.responses.reserve(req.topics.size());
   size_t partition_count = 0;
@@ -107,14 +115,27 @@ boost::asio::awaitable<HandlerResult> FetchHandler::serve(const RequestContext& 
       pd.records = protocol::RecordsView{};
       Target target;
       target.out = &pd;
+      const controller::PartitionImage* partition_image =
+          topic != nullptr ? image->partition(topic->name, fp.partition) : nullptr;
+      PartitionLeadership lead;
       if (topic == nullptr) {
         pd.error_code = error_code(version >= 13 ? ErrorCode::kUnknownTopicId
                                                  : ErrorCode::kUnknownTopicOrPartition);
+      } else if (partition_image == nullptr) {
+        pd.error_code = error_code(ErrorCode::kUnknownTopicOrPartition);
+      } else if (client &&
+                 (lead = partition_leadership(*image, *partition_image, broker.config->node_id))
+                         .error != ErrorCode::kNone) {
+        pd.error_code = error_code(ErrorCode::kNotLeaderOrFollower);
+        // KIP-951: where to fetch instead.
+        if (version >= 16 && lead.current_leader != nullptr) {
+          pd.current_leader.leader_id = lead.current_leader->node_id;
+          pd.current_leader.leader_epoch = lead.leader_epoch;
+          add_node_endpoint(resp.node_endpoints, *lead.current_leader, ctx.listener);
+        }
       } else if ((target.partition = broker.partitions->get(topic->name, fp.partition)) ==
                  nullptr) {
-        pd.error_code = error_code(topic->partitions.count(fp.partition) > 0
-                                       ? ErrorCode::kNotLeaderOrFollower
-                                       : ErrorCode::kUnknownTopicOrPartition);
+        pd.error_code = error_code(ErrorCode::kNotLeaderOrFollower);
       }
       target.current_leader_epoch = fp.current_leader_epoch;
       target.fetch_offset = fp.fetch_offset;
@@ -143,9 +164,9 @@ boost::asio::awaitable<HandlerResult> FetchHandler::serve(const RequestContext& 
       const int32_t budget = static_cast<int32_t>(
           std::min<int64_t>(std::max(0, target.partition_max_bytes), remaining));
       const bool min_one = total == 0;  // KIP-74: the first data may exceed the limits
-      auto read = [epoch = target.current_leader_epoch, offset = target.fetch_offset, budget,
-                   min_one, waiter](Partition& p) {
-        return read_on_owner(p, epoch, offset, budget, min_one, waiter);
+      auto read = [client, epoch = target.current_leader_epoch, offset = target.fetch_offset,
+                   budget, min_one, waiter](Partition& p) {
+        return read_on_owner(p, client, epoch, offset, budget, min_one, waiter);
       };
       // Named locals, never temporaries inside a co_await expression (broker_services.h).
       auto reading = PartitionManager::on_owner(target.partition, std::move(read));

@@ -13,8 +13,11 @@
 //   newer than ours is UNKNOWN_LEADER_EPOCH, older FENCED_LEADER_EPOCH.
 // - Offsets outside [log start, log end] are OFFSET_OUT_OF_RANGE; a session id other than
 //   0 is FETCH_SESSION_ID_NOT_FOUND.
+// - Consumer fetches (replica_id < 0) read from the leader only: a partition this node does
+//   not lead (in its image, or its hosted replica follows) is NOT_LEADER_OR_FOLLOWER, from v16
+//   with the current leader and its endpoint (KIP-951).
 // - Replica fetches (replica_id >= 0) arrive with the replication issue; today they are
-//   served like consumer fetches.
+//   served like consumer fetches, by whichever replica hosts the log.
 #pragma once
 
 #include "broker/handlers/handler.h"

@@ -5,6 +5,7 @@
 
 #include "broker/broker_services.h"
 #include "broker/handlers/handler_util.h"
+#include "broker/handlers/partition_leadership.h"
 #include "protocol/generated/list_offsets.h"
 
 namespace keel::broker::handlers {
@@ -32,6 +33,10 @@ ListOffsetsResponse::ListOffsetsPartitionResponse lookup(Partition& p, int32_t c
   storage::Log* log = p.log();
   if (log == nullptr) {
     out.error_code = error_code(ErrorCode::kUnknownTopicOrPartition);
+    return out;
+  }
+  if (!p.is_leader()) {  // a follower's offsets are not the partition's
+    out.error_code = error_code(ErrorCode::kNotLeaderOrFollower);
     return out;
   }
   if (current_epoch >= 0 && current_epoch != p.leader_epoch()) {
@@ -76,12 +81,15 @@ boost::asio::awaitable<HandlerResult> ListOffsetsHandler::serve(
     const controller::TopicImage* topic_image = image->topic(topic.name);
     for (const auto& lp : topic.partitions) {
       ListOffsetsResponse::ListOffsetsPartitionResponse pr;
-      std::shared_ptr<Partition> partition = broker.partitions->get(topic.name, lp.partition_index);
-      if (partition == nullptr) {
-        const bool known =
-            topic_image != nullptr && topic_image->partitions.count(lp.partition_index) > 0;
-        pr.error_code = error_code(known ? ErrorCode::kNotLeaderOrFollower
-                                         : ErrorCode::kUnknownTopicOrPartition);
+      const controller::PartitionImage* partition_image =
+          topic_image != nullptr ? image->partition(topic.name, lp.partition_index) : nullptr;
+      std::shared_ptr<Partition> partition;
+      if (partition_image == nullptr) {
+        pr.error_code = error_code(ErrorCode::kUnknownTopicOrPartition);
+      } else if (partition_leadership(*image, *partition_image, broker.config->node_id).error !=
+                     ErrorCode::kNone ||
+                 (partition = broker.partitions->get(topic.name, lp.partition_index)) == nullptr) {
+        pr.error_code = error_code(ErrorCode::kNotLeaderOrFollower);
       } else {
         auto work = [epoch = lp.current_leader_epoch, ts = lp.timestamp](Partition& p) {
           return lookup(p, epoch, ts);

@@ -5,7 +5,9 @@
 // the last stable offset while there are no transactions), -3 the record with the largest
 // timestamp (v7+), -4 earliest local (v8+, = earliest without tiered storage); otherwise the
 // first offset whose record timestamp is >= the given one, or offset -1 when none is below
-// the high watermark. current_leader_epoch (v4+) is checked as in Fetch.
+// the high watermark. current_leader_epoch (v4+) is checked as in Fetch. Only the leader
+// answers: a partition this node does not lead (in its image, or its replica follows) is
+// NOT_LEADER_OR_FOLLOWER, whoever asks.
 #pragma once
 
 #include "broker/handlers/handler.h"

@@ -10,6 +10,7 @@
 #include "broker/handlers/advertised_endpoint.h"
 #include "broker/handlers/controller_id.h"
 #include "broker/handlers/handler_util.h"
+#include "broker/handlers/partition_leadership.h"
 #include "protocol/generated/metadata.h"
 
 namespace keel::broker::handlers {
@@ -36,14 +37,16 @@ MetadataResponse::MetadataResponseTopic describe_topic(const controller::Metadat
   for (const auto& [id, p] : topic.partitions) {
     MetadataResponse::MetadataResponsePartition mp;
     mp.partition_index = id;
-    mp.leader_id = p.leader;
+    // A fenced leader serves nobody: clients must not send there, and retry on this error.
+    const bool led = p.leader >= 0 && broker_alive(image, p.leader);
+    mp.leader_id = led ? p.leader : -1;
     mp.leader_epoch = p.leader_epoch;
     mp.replica_nodes = p.replicas;
     mp.isr_nodes = p.isr;
     for (int32_t r : p.replicas) {
       if (!broker_alive(image, r)) mp.offline_replicas.push_back(r);
     }
-    if (p.leader < 0 || !broker_alive(image, p.leader)) {
+    if (!led) {
       mp.error_code = error_code(ErrorCode::kLeaderNotAvailable);
     }
     out.partitions.push_back(std::move(mp));

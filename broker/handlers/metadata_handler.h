@@ -9,7 +9,9 @@
 //   its partitions, since creation commits before it returns. Otherwise
 //   UNKNOWN_TOPIC_OR_PARTITION (UNKNOWN_TOPIC_ID for an id, v10+); a bad name
 //   INVALID_TOPIC_EXCEPTION.
-// - Brokers are the unfenced registered ones with their advertised endpoint.
+// - Brokers are the unfenced registered ones with their advertised endpoint; the controller
+//   id is one of them (controller_id.h: advertised_controller_id), never a fenced node.
+// - A partition whose leader is -1 or fenced has leader -1 and LEADER_NOT_AVAILABLE.
 #pragma once
 
 #include "broker/handlers/handler.h"

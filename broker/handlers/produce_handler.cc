@@ -5,6 +5,7 @@
 
 #include "broker/broker_services.h"
 #include "broker/handlers/handler_util.h"
+#include "broker/handlers/partition_leadership.h"
 #include "protocol/generated/produce.h"
 
 namespace keel::broker::handlers {
@@ -44,16 +45,33 @@ boost::asio::awaitable<HandlerResult> ProduceHandler::serve(const RequestContext
       pr.index = pd.index;
       pr.base_offset = -1;
       PartitionOutcome outcome;
-      std::shared_ptr<Partition> partition = broker.partitions->get(topic.name, pd.index);
+      std::shared_ptr<Partition> partition;
+      const controller::PartitionImage* partition_image =
+          topic_image != nullptr ? image->partition(topic.name, pd.index) : nullptr;
+      const std::string tp_name = topic.name + "-" + std::to_string(pd.index);
       if (!valid_acks) {
         outcome.status =
             protocol::kafka_error(ErrorCode::kInvalidRequiredAcks, "acks must be -1, 0 or 1");
-      } else if (partition == nullptr) {
-        const bool known = topic_image != nullptr && topic_image->partitions.count(pd.index) > 0;
+      } else if (partition_image == nullptr) {
+        outcome.status = protocol::kafka_error(ErrorCode::kUnknownTopicOrPartition,
+                                               "unknown topic or partition " + tp_name);
+      } else if (const PartitionLeadership lead =
+                     partition_leadership(*image, *partition_image, broker.config->node_id);
+                 lead.error != ErrorCode::kNone) {
         outcome.status = protocol::kafka_error(
-            known ? ErrorCode::kNotLeaderOrFollower : ErrorCode::kUnknownTopicOrPartition,
-            known ? "this broker does not host the partition"
-                  : "unknown topic or partition " + topic.name + "-" + std::to_string(pd.index));
+            lead.error, lead.error == ErrorCode::kLeaderNotAvailable
+                            ? tp_name + " has no leader"
+                            : tp_name + " is led by node " +
+                                  std::to_string(partition_image->leader) + ", not this one");
+        // KIP-951: where to retry, so the producer need not refresh its metadata first.
+        if (version >= 10 && lead.current_leader != nullptr) {
+          pr.current_leader.leader_id = lead.current_leader->node_id;
+          pr.current_leader.leader_epoch = lead.leader_epoch;
+          add_node_endpoint(resp.node_endpoints, *lead.current_leader, ctx.listener);
+        }
+      } else if ((partition = broker.partitions->get(topic.name, pd.index)) == nullptr) {
+        outcome.status = protocol::kafka_error(ErrorCode::kNotLeaderOrFollower,
+                                               "this broker does not host " + tp_name + " yet");
       } else {
         const protocol::RecordsView records = pd.records.value_or(protocol::RecordsView{});
         const int16_t acks = req.acks;

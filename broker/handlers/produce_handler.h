@@ -8,9 +8,12 @@
 // - acks=-1 checks min.insync.replicas against the ISR before appending
 //   (NOT_ENOUGH_REPLICAS). With one in-sync replica a write is committed when written; the
 //   replication issue adds waiting for followers.
-// - Errors per partition: UNKNOWN_TOPIC_OR_PARTITION, NOT_LEADER_OR_FOLLOWER, and the log's
-//   validation errors (CORRUPT_MESSAGE, INVALID_RECORD, MESSAGE_TOO_LARGE,
-//   RECORD_LIST_TOO_LARGE, UNSUPPORTED_COMPRESSION_TYPE) with a message from v8 on.
+// - Only the leader (in this node's image, and the hosted replica's role) appends: a
+//   partition led by another node is NOT_LEADER_OR_FOLLOWER, from v10 with the current leader
+//   and its endpoint (KIP-951); one without a leader is LEADER_NOT_AVAILABLE.
+// - Other errors per partition: UNKNOWN_TOPIC_OR_PARTITION, and the log's validation errors
+//   (CORRUPT_MESSAGE, INVALID_RECORD, MESSAGE_TOO_LARGE, RECORD_LIST_TOO_LARGE,
+//   UNSUPPORTED_COMPRESSION_TYPE) with a message from v8 on.
 // - Versions 0-2 carry legacy message sets, which the log refuses (INVALID_RECORD); they are
 //   advertised because kafka-python gates on the minimum.
 #pragma once

@@ -2,6 +2,7 @@
 #include "broker/partition/partition.h"
 
 #include <algorithm>
+#include <string>
 
 #include "protocol/error_code.h"
 
@@ -12,6 +13,11 @@ absl::StatusOr<storage::AppendResult> Partition::append_as_leader(protocol::Reco
     return protocol::kafka_error(protocol::ErrorCode::kUnknownTopicOrPartition,
                                  "the partition was deleted");
   }
+  if (!leader_) {
+    return protocol::kafka_error(protocol::ErrorCode::kNotLeaderOrFollower,
+                                 "this node follows " + tp_.topic + "-" +
+                                     std::to_string(tp_.partition) + ", it does not lead it");
+  }
   absl::StatusOr<storage::AppendResult> result = log_->append(records, leader_epoch_);
   if (!result.ok()) return result;
   // Until partition data is replicated the leader's log is the partition (a replication
@@ -20,6 +26,12 @@ absl::StatusOr<storage::AppendResult> Partition::append_as_leader(protocol::Reco
   log_->set_high_watermark(log_->log_end_offset());
   notify_fetch_waiters();
   return result;
+}
+
+void Partition::set_leader(bool leader) {
+  const bool resigned = leader_ && !leader;
+  leader_ = leader;
+  if (resigned) notify_fetch_waiters();
 }
 
 void Partition::add_fetch_waiter(std::weak_ptr<FetchWaiter> waiter) {

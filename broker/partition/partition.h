@@ -44,10 +44,15 @@ class Partition {
   // Replicas in sync with the leader (this node included); acks=all and min.insync.replicas.
   size_t isr_size() const { return isr_size_; }
   void set_isr_size(size_t n) { isr_size_ = n; }
+  // This node's role in the image: a follower hosts the log (replication fills it) but takes
+  // no produce and serves no client reads. Becoming a follower wakes waiting fetches, which
+  // then answer NOT_LEADER_OR_FOLLOWER instead of waiting out their max wait.
+  bool is_leader() const { return leader_; }
+  void set_leader(bool leader);
 
   // Appends a Produce request's batches as leader and, while this node is the only
   // replica in sync, advances the high watermark to the log end offset at once. Wakes
-  // waiting fetches.
+  // waiting fetches. NOT_LEADER_OR_FOLLOWER on a follower.
   absl::StatusOr<storage::AppendResult> append_as_leader(protocol::RecordsView records);
 
   // Registers a long-polling fetch to be woken by the next append.
@@ -67,6 +72,7 @@ class Partition {
   storage::Log* log_;
   int32_t leader_epoch_ = 0;
   size_t isr_size_ = 1;
+  bool leader_ = false;
   std::vector<std::weak_ptr<FetchWaiter>> waiters_;
   size_t prune_at_ = 16;
   storage::compaction::CleanerState cleaner_state_;

@@ -94,7 +94,7 @@ absl::Status PartitionManager::apply(const controller::MetadataDelta* delta,
 
   absl::Status first_error;
   std::map<std::string, storage::LogConfig> configs;  // per topic, resolved once
-  auto host = [&](const controller::LocalPartition& lp) -> absl::Status {
+  auto host = [&](const controller::LocalPartition& lp, bool leader) -> absl::Status {
     const controller::TopicImage& topic = *lp.topic;
     auto config_it = configs.find(topic.name);
     if (config_it == configs.end()) {
@@ -121,11 +121,12 @@ absl::Status PartitionManager::apply(const controller::MetadataDelta* delta,
     const size_t isr = lp.partition->isr.size();
     if (slot != nullptr) {
       // Existing partition: new config, leader epoch or ISR apply on its owner.
-      boost::asio::post(slot->owner(), [p = slot, c = config, epoch, isr] {
+      boost::asio::post(slot->owner(), [p = slot, c = config, epoch, isr, leader] {
         if (p->log() == nullptr) return;
         p->log()->set_config(c);
         p->set_leader_epoch(epoch);
         p->set_isr_size(isr);
+        p->set_leader(leader);
       });
       return absl::OkStatus();
     }
@@ -144,11 +145,14 @@ absl::Status PartitionManager::apply(const controller::MetadataDelta* delta,
     slot = std::make_shared<Partition>(tp, topic.id, *log, owner_for(tp));
     slot->set_leader_epoch(epoch);
     slot->set_isr_size(isr);
+    slot->set_leader(leader);
     return absl::OkStatus();
   };
-  // Until replication, a follower hosts its log exactly as a leader does.
-  for (const auto* role : {&changes.leaders, &changes.followers}) {
-    for (const controller::LocalPartition& lp : *role) KEEL_RETURN_IF_ERROR(host(lp));
+  // Until replication a follower's log is opened as a leader's is, but it takes no produce
+  // and serves no client reads (Partition::is_leader).
+  for (const controller::LocalPartition& lp : changes.leaders) KEEL_RETURN_IF_ERROR(host(lp, true));
+  for (const controller::LocalPartition& lp : changes.followers) {
+    KEEL_RETURN_IF_ERROR(host(lp, false));
   }
   for (const std::string& name : touched) {
     auto it = next->by_topic.find(name);

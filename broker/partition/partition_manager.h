@@ -47,7 +47,8 @@ class PartitionManager {
 
   // Control thread: brings the hosted partitions in line with `image` — opens or creates
   // the logs of partitions that name this node as a replica, applies changed topic configs,
-  // and detaches and deletes the logs of removed ones. Called once at startup with the
+  // leader epochs and each replica's role (leader or follower, Partition::is_leader), and
+  // detaches and deletes the logs of removed ones. Called once at startup with the
   // whole image (delta == nullptr) and then from the controller's subscriber.
   absl::Status apply(const controller::MetadataDelta* delta,
                      const controller::MetadataImage& image);

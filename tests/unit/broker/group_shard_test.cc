@@ -163,6 +163,28 @@ TEST_F(GroupShardTest, InitialRebalanceDelayWaits) {
   EXPECT_EQ((*j)->generation, 1);
 }
 
+TEST_F(GroupShardTest, ResignAnswersWaitersAndLaterRequestsWithNotCoordinator) {
+  GroupConfig c = config();
+  c.initial_rebalance_delay_ms = 3000;
+  make(c);
+  auto j = join(join_req("", std::nullopt, "range", /*v4=*/false));
+  ASSERT_FALSE(j->has_value());  // waiting out the initial delay
+  shard_->resign();
+  run();
+  ASSERT_TRUE(j->has_value());
+  EXPECT_EQ((*j)->error, E(ErrorCode::kNotCoordinator));
+  EXPECT_TRUE(shard_->resigned());
+  EXPECT_EQ(shard_->heartbeat("g", 1, (*j)->member_id, std::nullopt),
+            E(ErrorCode::kNotCoordinator));
+  EXPECT_EQ(shard_->fetch_offsets("g", std::nullopt).first, E(ErrorCode::kNotCoordinator));
+  // A load finishing late does not bring a resigned shard back.
+  shard_->finish_load();
+  EXPECT_FALSE(shard_->loaded());
+  auto again = join(join_req("", std::nullopt, "range", /*v4=*/false));
+  ASSERT_TRUE(again->has_value());
+  EXPECT_EQ((*again)->error, E(ErrorCode::kNotCoordinator));
+}
+
 TEST_F(GroupShardTest, SecondMemberRebalancesAndFollowerWaitsForLeader) {
   make();
   const std::string a = first_join();

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -18,10 +19,10 @@
 
 namespace keel::broker::testing {
 
-template <typename Response, typename Request>
-std::optional<Response> call_node(net::testing::TestClient& client, int32_t correlation_id,
-                                  const std::string& client_id, const Request& request,
-                                  int16_t version) {
+// Sends `request` at `version`; false (with a gtest failure) when the send fails.
+template <typename Request>
+bool send_request(net::testing::TestClient& client, int32_t correlation_id,
+                  const std::string& client_id, const Request& request, int16_t version) {
   protocol::RequestHeader h;
   h.api_key = Request::kApiKey;
   h.api_version = version;
@@ -29,9 +30,17 @@ std::optional<Response> call_node(net::testing::TestClient& client, int32_t corr
   h.client_id = client_id;
   if (!client.send(protocol::encode_request_frame(h, request))) {
     ADD_FAILURE() << "send failed";
-    return std::nullopt;
+    return false;
   }
-  std::optional<protocol::Bytes> frame = client.read_frame();
+  return true;
+}
+
+// Reads and decodes the response to a request of `Request` at `version`.
+template <typename Response, typename Request>
+std::optional<Response> read_response(
+    net::testing::TestClient& client, int32_t correlation_id, int16_t version,
+    std::chrono::milliseconds timeout = std::chrono::milliseconds(5000)) {
+  std::optional<protocol::Bytes> frame = client.read_frame(timeout);
   if (!frame) {
     ADD_FAILURE() << Request::kApiName << " v" << version << ": no response";
     return std::nullopt;
@@ -41,11 +50,19 @@ std::optional<Response> call_node(net::testing::TestClient& client, int32_t corr
       r, protocol::response_header_version(Request::kApiKey, version));
   Response response;
   absl::Status s = response.decode(r, version);
-  if (correlation != h.correlation_id || !s.ok() || r.remaining() != 0) {
+  if (correlation != correlation_id || !s.ok() || r.remaining() != 0) {
     ADD_FAILURE() << Request::kApiName << " v" << version << ": bad response " << s;
     return std::nullopt;
   }
   return response;
+}
+
+template <typename Response, typename Request>
+std::optional<Response> call_node(net::testing::TestClient& client, int32_t correlation_id,
+                                  const std::string& client_id, const Request& request,
+                                  int16_t version) {
+  if (!send_request(client, correlation_id, client_id, request, version)) return std::nullopt;
+  return read_response<Response, Request>(client, correlation_id, version);
 }
 
 using VersionRange = std::pair<int, int>;
