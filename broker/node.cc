@@ -63,6 +63,7 @@ absl::Status Node::open_local_controller() {
   copts.log_dirs = config_.log_dirs;
   copts.cluster_id = config_.cluster_id;
   copts.advertised_endpoints = advertised_endpoints();
+  copts.rack = config_.broker_rack;
   copts.control = control_settings();
   copts.log = [](std::string_view m) { log_info("controller: " + std::string(m)); };
   copts.publisher = &metadata_;

@@ -84,6 +84,8 @@ absl::Status Node::start_quorum() {
   // The leader holds a Fetch up to this long: well inside the follower's fetch timeout, or a
   // follower of an idle leader would stand for election between two answers.
   o.config.fetch_max_wait_ms = std::min<int64_t>(500, config_.quorum_fetch_timeout_ms / 2);
+  o.config.snapshot_min_bytes_between = config_.snapshot_min_bytes_between;
+  o.config.snapshot_interval_ms = config_.snapshot_interval_ms;
   o.config.require_existing_state = true;  // open_quorum_metadata() let only known nodes here
   o.dir = config_.log_dirs[0];
   o.cluster_id = metadata_.image()->cluster_id();
@@ -113,6 +115,7 @@ absl::Status Node::start_quorum() {
   lopts.node_id = config_.node_id;
   lopts.cluster_id = metadata_.image()->cluster_id();
   lopts.endpoints = advertised_endpoints();
+  lopts.rack = config_.broker_rack;
   lopts.heartbeat_interval_ms = config_.broker_heartbeat_interval_ms;
   lopts.driver = raft_.get();
   lopts.channels = channels_.get();

@@ -1,6 +1,8 @@
 #include "controller/replica_placement.h"
 
+#include <map>
 #include <set>
+#include <string>
 
 #include "absl/strings/str_cat.h"
 #include "protocol/error_code.h"
@@ -34,11 +36,26 @@ std::vector<std::vector<int32_t>> place_replicas(const std::vector<int32_t>& bro
 }
 
 std::vector<int32_t> usable_brokers(const MetadataImage& image) {
-  std::vector<int32_t> out;
+  // By rack (std::map: racks and ids ascending); brokers without broker.rack share "".
+  std::map<std::string, std::vector<int32_t>> by_rack;
   for (const auto& [id, broker] : image.brokers()) {
-    if (!broker.fenced && !broker.in_controlled_shutdown) out.push_back(id);
+    if (!broker.fenced && !broker.in_controlled_shutdown) by_rack[broker.rack].push_back(id);
   }
-  return out;  // std::map iterates in ascending id order
+  // Interleaved, one of each rack in turn: consecutive entries are in different racks, so the
+  // round-robin placement puts a partition's replicas on as many racks as it can (Kafka's
+  // rack-alternated list). Without racks this is every id in ascending order.
+  std::vector<int32_t> out;
+  for (size_t round = 0;; ++round) {
+    bool any = false;
+    for (const auto& [rack, ids] : by_rack) {
+      if (round < ids.size()) {
+        out.push_back(ids[round]);
+        any = true;
+      }
+    }
+    if (!any) break;
+  }
+  return out;
 }
 
 absl::Status replication_factor_unreachable(int32_t replication_factor, size_t available) {

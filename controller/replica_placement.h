@@ -11,15 +11,16 @@
 
 namespace keel::controller {
 
-// Round-robin placement over `brokers` (ids, sorted ascending, distinct): replica j of the
-// i-th new partition goes to brokers[(start + i + j) % n]. The first replica is the preferred
+// Round-robin placement over `brokers` (distinct ids, as usable_brokers orders them): replica j of
+// the i-th new partition goes to brokers[(start + i + j) % n]. The first replica is the preferred
 // leader, so consecutive partitions have consecutive leaders and a per-topic `start` spreads
 // the leaders of many small topics. Requires 1 <= replication_factor <= brokers.size().
 std::vector<std::vector<int32_t>> place_replicas(const std::vector<int32_t>& brokers,
                                                  int32_t num_partitions, int32_t replication_factor,
                                                  uint64_t start);
 
-// Registered brokers that are neither fenced nor in controlled shutdown, sorted by id.
+// Registered brokers that are neither fenced nor in controlled shutdown: by id, interleaved by
+// rack when brokers have one (broker.rack), so consecutive ids are in different racks.
 std::vector<int32_t> usable_brokers(const MetadataImage& image);
 
 // The INVALID_REPLICATION_FACTOR error for asking more replicas than `available` brokers.

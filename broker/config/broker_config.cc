@@ -242,6 +242,9 @@ absl::StatusOr<BrokerConfig> resolve_broker_config(const Settings& settings) {
   c.broker_session_timeout_ms = i32(r.num("broker.session.timeout.ms"));
   c.broker_heartbeat_interval_ms = i32(r.num("broker.heartbeat.interval.ms"));
   c.auto_leader_rebalance_enable = r.flag("auto.leader.rebalance.enable");
+  c.broker_rack = r.str("broker.rack");
+  c.snapshot_min_bytes_between = r.num("metadata.log.max.record.bytes.between.snapshots");
+  c.snapshot_interval_ms = r.num("metadata.log.max.snapshot.interval.ms");
   c.leader_imbalance_check_interval_seconds = r.num("leader.imbalance.check.interval.seconds");
   c.explicit_settings = settings;
   return c;

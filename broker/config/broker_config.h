@@ -77,6 +77,9 @@ struct BrokerConfig {
   int32_t broker_session_timeout_ms = 9000;
   int32_t broker_heartbeat_interval_ms = 2000;
   bool auto_leader_rebalance_enable = true;
+  std::string broker_rack;                        // broker.rack; empty: none
+  int64_t snapshot_min_bytes_between = 20 << 20;  // metadata.log.max.record.bytes.between.snapshots
+  int64_t snapshot_interval_ms = 3'600'000;       // metadata.log.max.snapshot.interval.ms
   int64_t leader_imbalance_check_interval_seconds = 300;
 
   // The explicitly set properties (DescribeConfigs reports their source).

@@ -71,6 +71,7 @@ void QuorumControllerClient::attempt(std::shared_ptr<Operation<R>> op, raft::Raf
   controller::QuorumController* c = runtime_->controller();
   if (c != nullptr && c->leading()) {
     op->local(*c, [this, op](R r) {
+      (void)this;  // used only by the answers that can say NOT_CONTROLLER
       if constexpr (std::is_same_v<R, absl::Status> ||
                     std::is_same_v<R, std::vector<absl::Status>> ||
                     std::is_same_v<R, std::vector<controller::CreateTopicResult>>) {

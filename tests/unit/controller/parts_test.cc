@@ -2,8 +2,12 @@
 // written to and read back from a storage::Log.
 #include <gtest/gtest.h>
 
+#include <map>
+#include <memory>
 #include <set>
+#include <string>
 
+#include "controller/metadata_image.h"
 #include "controller/metadata_log.h"
 #include "controller/replica_placement.h"
 #include "controller/topic_name.h"
@@ -29,6 +33,38 @@ TEST(TopicNameTest, Rules) {
   EXPECT_TRUE(has_collision_chars("a.b"));
   EXPECT_TRUE(has_collision_chars("a_b"));
   EXPECT_FALSE(has_collision_chars("a-b"));
+}
+
+// An image with brokers id -> rack ("" = none), all unfenced.
+std::shared_ptr<const MetadataImage> image_with_racks(const std::map<int32_t, std::string>& racks) {
+  MetadataDelta delta(std::make_shared<const MetadataImage>());
+  int64_t offset = 0;
+  for (const auto& [id, rack] : racks) {
+    metadata::MetadataRecord r;
+    auto* b = r.mutable_broker_registration();
+    b->set_node_id(id);
+    b->set_broker_epoch(offset);
+    b->set_rack(rack);
+    EXPECT_TRUE(delta.replay(r, offset++).ok());
+  }
+  return delta.apply();
+}
+
+TEST(ReplicaPlacementTest, RacksInterleaveSoReplicasSpreadOverThem) {
+  // Racks a: 1, 2; b: 3, 4; c: 5 -> one of each rack in turn.
+  auto image = image_with_racks({{1, "a"}, {2, "a"}, {3, "b"}, {4, "b"}, {5, "c"}});
+  const std::vector<int32_t> order = usable_brokers(*image);
+  EXPECT_EQ(order, (std::vector<int32_t>{1, 3, 5, 2, 4}));
+  std::map<int32_t, std::string> rack_of = {{1, "a"}, {2, "a"}, {3, "b"}, {4, "b"}, {5, "c"}};
+  for (const auto& replicas : place_replicas(order, 10, 3, 0)) {
+    std::set<std::string> racks;
+    for (int32_t r : replicas) racks.insert(rack_of[r]);
+    // Three replicas over three racks, except where the list wraps (…2, 4 | 1…): two racks.
+    EXPECT_GE(racks.size(), 2u);
+  }
+  // Without racks: ascending ids, as before.
+  EXPECT_EQ(usable_brokers(*image_with_racks({{3, ""}, {1, ""}, {2, ""}})),
+            (std::vector<int32_t>{1, 2, 3}));
 }
 
 TEST(ReplicaPlacementTest, RoundRobinSpreadsLeadersAndReplicas) {
