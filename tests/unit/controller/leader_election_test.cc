@@ -179,6 +179,21 @@ TEST_F(ElectLeadersTest, UncleanNeverElectsAnOutOfSyncReplica) {
   EXPECT_EQ(code(r.response[0].partitions[0]), ErrorCode::kElectionNotNeeded);
   EXPECT_EQ(code(r.response[1].partitions[0]), ErrorCode::kEligibleLeadersNotAvailable);
   EXPECT_NE(r.response[1].partitions[0].status.message().find("unclean"), std::string::npos);
+
+  // Leaderless with an in-sync replica that can lead (not a state the controller leaves, but
+  // one UNCLEAN must handle): a clean election, as Kafka's UNCLEAN tries first.
+  metadata::MetadataRecord offline;
+  auto* c = offline.mutable_partition_change();
+  c->set_topic_id(uuid_to_bytes(image_->topic("led")->id));
+  c->set_partition_id(0);
+  c->set_leader(-1);
+  commit({offline});
+  auto clean =
+      elect_leaders(*image_, ElectionType::kUnclean, std::vector<ElectionTarget>{{"led", {0}}});
+  EXPECT_TRUE(clean.response[0].partitions[0].status.ok())
+      << clean.response[0].partitions[0].status;
+  commit(clean.records);
+  EXPECT_EQ(partition("led", 0).leader, partition("led", 0).replicas.front());
 }
 
 }  // namespace
