@@ -46,4 +46,18 @@ void LocalControllerClient::alter_configs(controller::ConfigResource resource,
   });
 }
 
+void LocalControllerClient::elect_leaders(
+    controller::ElectionType type, std::optional<std::vector<controller::ElectionTarget>> targets,
+    Callback<absl::StatusOr<std::vector<controller::TopicElections>>> done) {
+  asio::post(control_, [c = controller_, type, t = std::move(targets), done = std::move(done)] {
+    done(c->elect_leaders(type, t));
+  });
+}
+
+void LocalControllerClient::unregister_broker(int32_t node_id, Callback<absl::Status> done) {
+  asio::post(control_, [c = controller_, node_id, done = std::move(done)] {
+    done(c->unregister_broker(node_id));
+  });
+}
+
 }  // namespace keel::broker

@@ -27,6 +27,10 @@ class LocalControllerClient final : public controller::ControllerClient {
   void alter_configs(controller::ConfigResource resource,
                      std::vector<controller::ConfigChange> changes, bool replace_all,
                      bool validate_only, Callback<absl::Status> done) override;
+  void elect_leaders(
+      controller::ElectionType type, std::optional<std::vector<controller::ElectionTarget>> targets,
+      Callback<absl::StatusOr<std::vector<controller::TopicElections>>> done) override;
+  void unregister_broker(int32_t node_id, Callback<absl::Status> done) override;
 
  private:
   controller::Controller* controller_;

@@ -4,8 +4,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "controller/control/broker_control.h"
+#include "controller/control/cluster_control.h"
 #include "controller/control/commit_failure.h"
 #include "controller/control/config_control.h"
+#include "controller/control/leader_election.h"
 #include "controller/control/partition_control.h"
 #include "controller/control/topic_control.h"
 #include "controller/meta_properties.h"
@@ -277,6 +279,38 @@ absl::Status Controller::alter_configs(const ConfigResource& resource,
     impl_->log_line(absl::StrCat("altered ", result.records.size(), " config(s) of ",
                                  is_topic ? "topic " : "broker resource '", resource.name,
                                  is_topic ? "" : "'"));
+  }
+  return result.response;
+}
+
+std::vector<TopicElections> Controller::elect_leaders(
+    ElectionType type, const std::optional<std::vector<ElectionTarget>>& targets) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  auto result = controller::elect_leaders(*impl_->current(), type, targets);
+  absl::Status usable = impl_->check_usable();
+  if (!usable.ok()) {
+    FailAccepted{}(usable, result.response);
+    return result.response;
+  }
+  if (!result.records.empty() && impl_->commit_result(result, FailAccepted{}).ok()) {
+    impl_->log_line(absl::StrCat("elected ", result.records.size(), " partition leader(s)"));
+  }
+  return result.response;
+}
+
+absl::Status Controller::unregister_broker(int32_t node_id) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  KEEL_RETURN_IF_ERROR(impl_->check_usable());
+  if (node_id == impl_->options.node_id) {
+    return kafka_error(ErrorCode::kInvalidRequest,
+                       absl::StrCat("node ", node_id,
+                                    " is this single-node cluster's only broker and controller; "
+                                    "it cannot unregister itself"));
+  }
+  auto result = controller::unregister_broker(*impl_->current(), node_id);
+  if (!result.response.ok()) return result.response;
+  if (impl_->commit_result(result, FailAccepted{}).ok()) {
+    impl_->log_line(absl::StrCat("unregistered broker ", node_id));
   }
   return result.response;
 }

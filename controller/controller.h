@@ -95,6 +95,14 @@ class Controller {
                              const std::vector<ConfigChange>& changes, bool replace_all,
                              bool validate_only);
 
+  // ElectLeaders (control/leader_election.h). With one node every replica set is this node,
+  // so in practice every partition is ELECTION_NOT_NEEDED (or lacks the topic or partition).
+  std::vector<TopicElections> elect_leaders(
+      ElectionType type, const std::optional<std::vector<ElectionTarget>>& targets);
+  // UnregisterBroker: BROKER_ID_NOT_REGISTERED when unknown; INVALID_REQUEST for this node
+  // itself (a single node cannot take itself out of its own cluster).
+  absl::Status unregister_broker(int32_t node_id);
+
   int32_t node_id() const;
 
   // Writes nothing more; closes the metadata log cleanly. Idempotent.

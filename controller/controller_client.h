@@ -9,10 +9,12 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "controller/control/control_types.h"
 
 namespace keel::controller {
@@ -34,6 +36,13 @@ class ControllerClient {
                                  Callback<std::vector<absl::Status>> done) = 0;
   virtual void alter_configs(ConfigResource resource, std::vector<ConfigChange> changes,
                              bool replace_all, bool validate_only, Callback<absl::Status> done) = 0;
+  // ElectLeaders (control/leader_election.h). Not OK: the operation as a whole did not get
+  // through (no controller answered in time); per-partition answers otherwise.
+  virtual void elect_leaders(ElectionType type, std::optional<std::vector<ElectionTarget>> targets,
+                             Callback<absl::StatusOr<std::vector<TopicElections>>> done) = 0;
+  // UnregisterBroker: removes a broker that is gone for good (BROKER_ID_NOT_REGISTERED when
+  // unknown).
+  virtual void unregister_broker(int32_t node_id, Callback<absl::Status> done) = 0;
 };
 
 }  // namespace keel::controller

@@ -177,6 +177,15 @@ void QuorumController::unregister_broker(int32_t node_id, Done<absl::Status> don
   submit<absl::Status>(std::move(plan), fail, std::move(done));
 }
 
+void QuorumController::elect_leaders(ElectionType type,
+                                     std::optional<std::vector<ElectionTarget>> targets,
+                                     Done<std::vector<TopicElections>> done) {
+  auto plan = [type, targets = std::move(targets)](const MetadataImage& image, int64_t) {
+    return controller::elect_leaders(image, type, targets);
+  };
+  submit<std::vector<TopicElections>>(std::move(plan), FailAccepted{}, std::move(done));
+}
+
 void QuorumController::elect_preferred_leaders(Done<int32_t> done) {
   auto plan = [](const MetadataImage& image, int64_t) {
     ControllerResult<int32_t> r;

@@ -51,6 +51,9 @@ class QuorumController {
   // A missed session: fences the broker (its leaderships and ISR places move).
   void fence_broker(int32_t node_id, Done<absl::Status> done);
   void unregister_broker(int32_t node_id, Done<absl::Status> done);
+  // ElectLeaders for clients (control/leader_election.h): one answer per partition.
+  void elect_leaders(ElectionType type, std::optional<std::vector<ElectionTarget>> targets,
+                     Done<std::vector<TopicElections>> done);
   // Preferred replicas lead again where they are eligible; the answer is how many moved.
   void elect_preferred_leaders(Done<int32_t> done);
 

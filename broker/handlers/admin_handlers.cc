@@ -11,7 +11,9 @@
 #include "broker/handlers/describe_cluster_handler.h"
 #include "broker/handlers/describe_configs_handler.h"
 #include "broker/handlers/describe_log_dirs_handler.h"
+#include "broker/handlers/elect_leaders_handler.h"
 #include "broker/handlers/incremental_alter_configs_handler.h"
+#include "broker/handlers/unregister_broker_handler.h"
 #include "protocol/status.h"
 
 namespace keel::broker::handlers {
@@ -26,6 +28,8 @@ absl::Status register_admin_handlers(HandlerRegistry& registry) {
   KEEL_RETURN_IF_ERROR(registry.add(std::make_unique<CreatePartitionsHandler>()));
   KEEL_RETURN_IF_ERROR(registry.add(std::make_unique<IncrementalAlterConfigsHandler>()));
   KEEL_RETURN_IF_ERROR(registry.add(std::make_unique<DescribeClusterHandler>()));
+  KEEL_RETURN_IF_ERROR(registry.add(std::make_unique<ElectLeadersHandler>()));
+  KEEL_RETURN_IF_ERROR(registry.add(std::make_unique<UnregisterBrokerHandler>()));
   return absl::OkStatus();
 }
 

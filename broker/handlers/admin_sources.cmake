@@ -12,7 +12,9 @@ set(KEEL_ADMIN_HANDLER_SOURCES
   handlers/describe_cluster_handler.cc
   handlers/describe_configs_handler.cc
   handlers/describe_log_dirs_handler.cc
-  handlers/incremental_alter_configs_handler.cc)
+  handlers/elect_leaders_handler.cc
+  handlers/incremental_alter_configs_handler.cc
+  handlers/unregister_broker_handler.cc)
 set(KEEL_TOPIC_CONFIG_SOURCES
   topic_config/topic_config_defs.cc
   topic_config/topic_configs.cc)

@@ -160,6 +160,47 @@ absl::Status alter_configs_result(const protocol::AlterConfigsResponse& resp) {
   return status_of(resp.responses[0].error_code, resp.responses[0].error_message);
 }
 
+protocol::ElectLeadersRequest elect_leaders_request(
+    controller::ElectionType type,
+    const std::optional<std::vector<controller::ElectionTarget>>& targets) {
+  protocol::ElectLeadersRequest req;
+  req.election_type = static_cast<int8_t>(type);
+  req.timeout_ms = kCommitTimeoutMs;
+  if (!targets) {
+    req.topic_partitions = std::nullopt;  // every partition
+  } else {
+    req.topic_partitions.emplace();
+    for (const controller::ElectionTarget& t : *targets) {
+      req.topic_partitions->push_back({t.topic, t.partitions, {}});
+    }
+  }
+  return req;
+}
+
+absl::StatusOr<std::vector<controller::TopicElections>> elect_leaders_results(
+    const protocol::ElectLeadersResponse& resp) {
+  if (resp.error_code != 0) return status_of(resp.error_code, std::nullopt);
+  std::vector<controller::TopicElections> out;
+  for (const auto& t : resp.replica_election_results) {
+    controller::TopicElections& e = out.emplace_back();
+    e.topic = t.topic;
+    for (const auto& p : t.partition_result) {
+      e.partitions.push_back({p.partition_id, status_of(p.error_code, p.error_message)});
+    }
+  }
+  return out;
+}
+
+protocol::UnregisterBrokerRequest unregister_broker_request(int32_t node_id) {
+  protocol::UnregisterBrokerRequest req;
+  req.broker_id = node_id;
+  return req;
+}
+
+absl::Status unregister_broker_result(const protocol::UnregisterBrokerResponse& resp) {
+  return status_of(resp.error_code, resp.error_message);
+}
+
 bool not_controller(const absl::Status& status) {
   return protocol::kafka_error_of(status) == ErrorCode::kNotController;
 }
@@ -174,6 +215,16 @@ bool not_controller(const std::vector<absl::Status>& statuses) {
 bool not_controller(const std::vector<controller::CreateTopicResult>& results) {
   for (const controller::CreateTopicResult& r : results) {
     if (not_controller(r.status)) return true;
+  }
+  return false;
+}
+
+bool not_controller(const absl::StatusOr<std::vector<controller::TopicElections>>& results) {
+  if (!results.ok()) return not_controller(results.status());
+  for (const controller::TopicElections& t : *results) {
+    for (const controller::PartitionElection& p : t.partitions) {
+      if (not_controller(p.status)) return true;
+    }
   }
   return false;
 }

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "controller/control/control_types.h"
 #include "protocol/generated/all_messages.h"
 
@@ -23,6 +24,8 @@ inline constexpr int16_t kDeleteTopicsVersion = 6;
 inline constexpr int16_t kCreatePartitionsVersion = 3;
 inline constexpr int16_t kIncrementalAlterConfigsVersion = 1;
 inline constexpr int16_t kAlterConfigsVersion = 2;
+inline constexpr int16_t kElectLeadersVersion = 2;
+inline constexpr int16_t kUnregisterBrokerVersion = 0;
 // How long the controller may take to commit (the requests' timeout_ms).
 inline constexpr int32_t kCommitTimeoutMs = 30'000;
 
@@ -52,10 +55,21 @@ protocol::AlterConfigsRequest alter_configs_request(
 absl::Status alter_configs_result(const protocol::IncrementalAlterConfigsResponse& resp);
 absl::Status alter_configs_result(const protocol::AlterConfigsResponse& resp);
 
+protocol::ElectLeadersRequest elect_leaders_request(
+    controller::ElectionType type,
+    const std::optional<std::vector<controller::ElectionTarget>>& targets);
+// A top-level error is the operation's; otherwise the per-partition answers.
+absl::StatusOr<std::vector<controller::TopicElections>> elect_leaders_results(
+    const protocol::ElectLeadersResponse& resp);
+
+protocol::UnregisterBrokerRequest unregister_broker_request(int32_t node_id);
+absl::Status unregister_broker_result(const protocol::UnregisterBrokerResponse& resp);
+
 // True when the controller that answered was not (or stopped being) the active one, so the
 // operation should be sent again to the new one.
 bool not_controller(const absl::Status& status);
 bool not_controller(const std::vector<absl::Status>& statuses);
 bool not_controller(const std::vector<controller::CreateTopicResult>& results);
+bool not_controller(const absl::StatusOr<std::vector<controller::TopicElections>>& results);
 
 }  // namespace keel::broker::quorum::forwarded

@@ -9,8 +9,10 @@
 #include "broker/handlers/create_partitions_handler.h"
 #include "broker/handlers/create_topics_handler.h"
 #include "broker/handlers/delete_topics_handler.h"
+#include "broker/handlers/elect_leaders_handler.h"
 #include "broker/handlers/handler.h"
 #include "broker/handlers/incremental_alter_configs_handler.h"
+#include "broker/handlers/unregister_broker_handler.h"
 #include "broker/quorum/quorum_controller_client.h"
 #include "protocol/error_code.h"
 #include "protocol/generated/all_messages.h"
@@ -117,6 +119,8 @@ absl::Status register_controller_listener_handlers(handlers::HandlerRegistry& re
   KEEL_RETURN_IF_ERROR(add<handlers::CreatePartitionsHandler>(registry));
   KEEL_RETURN_IF_ERROR(add<handlers::AlterConfigsHandler>(registry));
   KEEL_RETURN_IF_ERROR(add<handlers::IncrementalAlterConfigsHandler>(registry));
+  KEEL_RETURN_IF_ERROR(add<handlers::ElectLeadersHandler>(registry));
+  KEEL_RETURN_IF_ERROR(add<handlers::UnregisterBrokerHandler>(registry));
   return absl::OkStatus();
 }
 

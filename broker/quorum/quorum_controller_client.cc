@@ -27,6 +27,13 @@ absl::Status stopped_error() {
   return protocol::kafka_error(ErrorCode::kNotController, "this node is shutting down");
 }
 
+// Answers whose NOT_CONTROLLER (forwarded::not_controller) means "send it again".
+template <typename R>
+constexpr bool kRetriedOnNotController =
+    std::is_same_v<R, absl::Status> || std::is_same_v<R, std::vector<absl::Status>> ||
+    std::is_same_v<R, std::vector<controller::CreateTopicResult>> ||
+    std::is_same_v<R, absl::StatusOr<std::vector<controller::TopicElections>>>;
+
 // A response's error as every accepted part's (the whole operation failed to get through).
 template <typename R>
 R failed_as(const absl::Status& error) {
@@ -72,9 +79,7 @@ void QuorumControllerClient::attempt(std::shared_ptr<Operation<R>> op, raft::Raf
   if (c != nullptr && c->leading()) {
     op->local(*c, [this, op](R r) {
       (void)this;  // used only by the answers that can say NOT_CONTROLLER
-      if constexpr (std::is_same_v<R, absl::Status> ||
-                    std::is_same_v<R, std::vector<absl::Status>> ||
-                    std::is_same_v<R, std::vector<controller::CreateTopicResult>>) {
+      if constexpr (kRetriedOnNotController<R>) {
         if (mode_ == Mode::kForward && forwarded::not_controller(r)) {
           return retry_later(op, absl::UnavailableError("leadership moved during the operation"));
         }
@@ -93,8 +98,7 @@ void QuorumControllerClient::attempt(std::shared_ptr<Operation<R>> op, raft::Raf
   }
   op->remote(leader, [this, op](absl::StatusOr<R> r) {
     if (!r.ok()) return retry_later(op, r.status());
-    if constexpr (std::is_same_v<R, absl::Status> || std::is_same_v<R, std::vector<absl::Status>> ||
-                  std::is_same_v<R, std::vector<controller::CreateTopicResult>>) {
+    if constexpr (kRetriedOnNotController<R>) {
       if (forwarded::not_controller(*r)) {
         return retry_later(op, absl::UnavailableError("the node asked was not the controller"));
       }
@@ -333,7 +337,59 @@ void QuorumControllerClient::unregister_broker(int32_t node_id, Callback<absl::S
   op->local = [node_id](controller::QuorumController& c, std::function<void(R)> d) {
     c.unregister_broker(node_id, std::move(d));
   };
+  op->remote = [this, node_id](int32_t leader, std::function<void(absl::StatusOr<R>)> d) {
+    channels_->call<protocol::UnregisterBrokerResponse>(
+        leader, forwarded::kUnregisterBrokerVersion, forwarded::unregister_broker_request(node_id),
+        kCallTimeoutMs, [d = std::move(d)](absl::StatusOr<protocol::UnregisterBrokerResponse> r) {
+          if (!r.ok()) return d(r.status());
+          d(forwarded::unregister_broker_result(*r));
+        });
+  };
+  op->visible = [node_id](const controller::MetadataImage& image, const R& r) {
+    return !r.ok() || image.broker(node_id) == nullptr;
+  };
   op->failed = [](const absl::Status& error) { return error; };
+  op->done = std::move(done);
+  run(std::move(op));
+}
+
+void QuorumControllerClient::elect_leaders(
+    controller::ElectionType type, std::optional<std::vector<controller::ElectionTarget>> targets,
+    Callback<absl::StatusOr<std::vector<controller::TopicElections>>> done) {
+  using R = absl::StatusOr<std::vector<controller::TopicElections>>;
+  auto op = std::make_shared<Operation<R>>();
+  op->local = [type, targets](controller::QuorumController& c, std::function<void(R)> d) {
+    c.elect_leaders(type, targets, [d = std::move(d)](std::vector<controller::TopicElections> r) {
+      d(std::move(r));
+    });
+  };
+  op->remote = [this, type, targets](int32_t leader, std::function<void(absl::StatusOr<R>)> d) {
+    channels_->call<protocol::ElectLeadersResponse>(
+        leader, forwarded::kElectLeadersVersion, forwarded::elect_leaders_request(type, targets),
+        kCallTimeoutMs, [d = std::move(d)](absl::StatusOr<protocol::ElectLeadersResponse> r) {
+          if (!r.ok()) return d(r.status());
+          d(forwarded::elect_leaders_results(*r));
+        });
+  };
+  // Answered once this node's image shows the elected leaders.
+  op->visible = [type](const controller::MetadataImage& image, const R& r) {
+    if (!r.ok()) return true;
+    for (const controller::TopicElections& t : *r) {
+      const controller::TopicImage* topic = image.topic(t.topic);
+      for (const controller::PartitionElection& e : t.partitions) {
+        if (!e.status.ok()) continue;
+        if (topic == nullptr) return true;  // deleted meanwhile
+        auto p = topic->partitions.find(e.partition);
+        if (p == topic->partitions.end()) continue;
+        const int32_t wanted = type == controller::ElectionType::kPreferred
+                                   ? p->second.replicas.front()
+                                   : p->second.leader;
+        if (p->second.leader == -1 || p->second.leader != wanted) return false;
+      }
+    }
+    return true;
+  };
+  op->failed = [](const absl::Status& error) { return R(error); };
   op->done = std::move(done);
   run(std::move(op));
 }

@@ -61,13 +61,17 @@ class QuorumControllerClient final : public controller::ControllerClient {
   void alter_configs(controller::ConfigResource resource,
                      std::vector<controller::ConfigChange> changes, bool replace_all,
                      bool validate_only, Callback<absl::Status> done) override;
+  void elect_leaders(
+      controller::ElectionType type, std::optional<std::vector<controller::ElectionTarget>> targets,
+      Callback<absl::StatusOr<std::vector<controller::TopicElections>>> done) override;
+  // Forwarded like the admin operations above.
+  void unregister_broker(int32_t node_id, Callback<absl::Status> done) override;
 
   // Broker lifecycle, served on the controller listener (never forwarded): the answer is the
   // broker epoch / the heartbeat's answer; both renew the broker's session.
   void register_broker(controller::BrokerRegistration registration,
                        Callback<absl::StatusOr<int64_t>> done);
   void heartbeat(controller::HeartbeatRequest request, Callback<controller::HeartbeatAnswer> done);
-  void unregister_broker(int32_t node_id, Callback<absl::Status> done);
   void elect_preferred_leaders(Callback<int32_t> done);
 
  private:

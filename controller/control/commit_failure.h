@@ -22,6 +22,13 @@ struct FailAccepted {
       if (r.status.ok()) r.status = error;
     }
   }
+  void operator()(const absl::Status& error, std::vector<TopicElections>& results) const {
+    for (TopicElections& t : results) {
+      for (PartitionElection& p : t.partitions) {
+        if (p.status.ok()) p.status = error;
+      }
+    }
+  }
   void operator()(const absl::Status& error, absl::Status& response) const {
     if (response.ok()) response = error;
   }

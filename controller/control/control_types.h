@@ -69,6 +69,27 @@ struct ConfigChange {
   std::optional<std::string> value;
 };
 
+// ElectLeaders (API 43): the kinds of election a client may ask for.
+enum class ElectionType : int8_t { kPreferred = 0, kUnclean = 1 };
+
+// The partitions of one topic an ElectLeaders request names.
+struct ElectionTarget {
+  std::string topic;
+  std::vector<int32_t> partitions;
+};
+
+// The answer for one partition: OK (a new leader was elected), ELECTION_NOT_NEEDED,
+// PREFERRED_LEADER_NOT_AVAILABLE, ELIGIBLE_LEADERS_NOT_AVAILABLE, UNKNOWN_TOPIC_OR_PARTITION.
+struct PartitionElection {
+  int32_t partition = -1;
+  absl::Status status;
+};
+
+struct TopicElections {
+  std::string topic;
+  std::vector<PartitionElection> partitions;
+};
+
 struct ConfigResource {
   metadata::ConfigResourceType type = metadata::CONFIG_RESOURCE_TOPIC;
   std::string name;  // topic name, or node id / "" for brokers

@@ -11,8 +11,11 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
+#include "controller/control/control_types.h"
+#include "controller/control/controller_result.h"
 #include "controller/metadata_image.h"
 #include "controller/metadata_records.pb.h"
 
@@ -41,5 +44,18 @@ std::vector<metadata::MetadataRecord> rejoin_isrs(const MetadataImage& image, in
 // Partitions whose preferred (first) replica is in the ISR, eligible and not the leader get it
 // back as leader (auto.leader.rebalance.enable, ElectLeaders PREFERRED).
 std::vector<metadata::MetadataRecord> elect_preferred_leaders(const MetadataImage& image);
+
+// ElectLeaders (API 43) for the named partitions, or every partition when `targets` is null.
+// PREFERRED: the first replica becomes leader where it is in the ISR and eligible — OK;
+// ELECTION_NOT_NEEDED when it already leads; PREFERRED_LEADER_NOT_AVAILABLE otherwise.
+// UNCLEAN: Keel never elects an out-of-sync replica, so, as Kafka's UNCLEAN does before it
+// falls back to an unclean choice: ELECTION_NOT_NEEDED when the partition has a leader, a clean
+// election from the ISR when one is possible (OK), else ELIGIBLE_LEADERS_NOT_AVAILABLE.
+// UNKNOWN_TOPIC_OR_PARTITION for what the image lacks. Named partitions are answered in request
+// order (one listed twice is answered twice, elected once). With null `targets` (Kafka's
+// rule): every topic appears, with each partition except those answered ELECTION_NOT_NEEDED.
+ControllerResult<std::vector<TopicElections>> elect_leaders(
+    const MetadataImage& image, ElectionType type,
+    const std::optional<std::vector<ElectionTarget>>& targets);
 
 }  // namespace keel::controller

@@ -3,7 +3,10 @@ three brokers and controller; a topic created through a node that is not the con
 its leaders spread 2/2/2; after kill -9 of the active controller (three trials) topics can be
 created and produced to again; after kill -9 of a broker that leads partitions (three trials)
 every partition has a live leader again and takes writes, and the preferred leaders come back
-with the broker; SIGTERM moves a node's leaderships away before it exits.
+with the broker; SIGTERM moves a node's leaderships away before it exits. With automatic
+rebalance off, a broker back from kill -9 leads nothing until `keelctl topic elect-leaders`
+(ElectLeaders, through a node that is not the controller) makes the preferred leaders lead
+again; `keelctl cluster unregister` removes a broker that is gone for good.
 
 Partition data is not replicated yet (a later issue): a new leader serves its own log. These
 tests check leadership and availability, not the data a dead leader held.
@@ -12,6 +15,7 @@ Short timeouts (session 3 s, election 300 ms) keep CI fast; ClusterOnDefaultsTes
 controller failover once on Kafka's defaults."""
 
 import os
+import subprocess
 import sys
 import time
 
@@ -244,6 +248,63 @@ class ClusterTest(ClusterTestBase):
             print(f"SIGTERM of node {victim_id}: exited after {took:.2f} s with its leaderships "
                   "moved", file=sys.stderr)
             c.restart(victim)
+
+
+def keelctl(via, *args):
+    return subprocess.run([h.keelctl_bin(), "--bootstrap-server", via.bootstrap, *args],
+                          capture_output=True, text=True, timeout=60)
+
+
+class ClusterElectLeadersTest(ClusterTestBase):
+    """Without automatic rebalance (which would race the checks), leaders move back only when
+    asked to."""
+    props = {**FAST, "auto.leader.rebalance.enable": "false"}
+
+    def test_elect_leaders_brings_the_preferred_leaders_back(self):
+        c = self.cluster
+        topic = h.unique("elect")
+        self.create(c.bootstrap(), topic, 6, 3)
+        h.wait_topic(c.bootstrap(), topic, 6)
+        preferred = leaders(c.bootstrap(), topic)
+        self.assertEqual(sorted(preferred.values()), [1, 1, 2, 2, 3, 3])
+        controller = c.wait_controller(c.nodes, 20)
+        victim_id, via_id = [i for i in (1, 2, 3) if i != controller]
+        victim = c.node(victim_id)
+        victim.kill9()
+        alive = c.alive()
+        h.wait_until(lambda: victim_id not in leaders(c.bootstrap(alive), topic).values(),
+                     4 * SESSION_MS / 1000, "the killed broker's partitions to move", 0.05)
+        c.restart(victim)
+        # Back and in the ISRs, but nothing moves its leaderships back by itself.
+        self.assertNotIn(victim_id, leaders(c.bootstrap(), topic).values())
+
+        cp = keelctl(c.node(via_id), "topic", "elect-leaders", "--topic", topic)
+        self.assertEqual(cp.returncode, 0, cp.stdout + cp.stderr)
+        for p, leader in preferred.items():
+            want = "elected its preferred leader" if leader == victim_id else "ELECTION_NOT_NEEDED"
+            self.assertIn(f"{topic}-{p}: {want}", cp.stdout)
+        # The node that forwarded answered once its own image showed the new leaders.
+        self.assertEqual(leaders(c.node(via_id).bootstrap, topic), preferred)
+        h.wait_until(lambda: leaders(c.bootstrap(), topic) == preferred, 10,
+                     "every node to show the preferred leaders", 0.05)
+        # Every partition: none needs an election now (and the controller serves it too).
+        again = keelctl(c.node(controller), "cluster", "elect-leaders")
+        self.assertEqual(again.returncode, 0, again.stdout + again.stderr)
+        self.assertIn("every partition is led by its preferred replica", again.stdout)
+
+    def test_unregister_a_broker_gone_for_good(self):
+        c = self.cluster
+        controller = c.wait_controller(c.nodes, 20)
+        gone_id, via_id = [i for i in (1, 2, 3) if i != controller]
+        c.node(gone_id).kill9()
+        cp = keelctl(c.node(via_id), "cluster", "unregister", "--node", str(gone_id))
+        self.assertEqual(cp.returncode, 0, cp.stdout + cp.stderr)
+        self.assertIn(f"Unregistered broker {gone_id}", cp.stdout)
+        again = keelctl(c.node(controller), "cluster", "unregister", "--node", str(gone_id))
+        self.assertEqual(again.returncode, 1, again.stdout + again.stderr)
+        self.assertIn("BROKER_ID_NOT_REGISTERED", again.stderr)
+        usage = keelctl(c.node(via_id), "cluster", "unregister")
+        self.assertEqual(usage.returncode, 2)
 
 
 class ClusterOnDefaultsTest(ClusterTestBase):

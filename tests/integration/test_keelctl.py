@@ -1,5 +1,6 @@
-"""keelctl against a real keel: topic create/list/describe/delete, cluster status, and the
-exit codes scripts rely on (0 ok, 1 failed or unhealthy, 2 usage, 3 cannot connect)."""
+"""keelctl against a real keel: topic create/list/describe/delete, cluster status, preferred
+leader election and unregistering on one node (nothing to elect; it cannot remove itself), and
+the exit codes scripts rely on (0 ok, 1 failed or unhealthy, 2 usage, 3 cannot connect)."""
 
 import subprocess
 
@@ -45,6 +46,26 @@ class KeelctlTest(h.BrokerTestCase):
         self.assertIn(f"broker 1 at {self.broker.bootstrap}", out)
         self.assertIn("0 offline and 0 under-replicated partitions", out)
         self.assertTrue(out.rstrip().endswith("healthy"), out)
+
+    def test_elect_leaders_and_unregister_on_one_node(self):
+        topic = h.unique("ctl-elect")
+        self.run_ok("topic", "create", "--topic", topic, "--partitions", "2")
+        out = self.run_ok("topic", "elect-leaders", "--topic", topic)
+        for p in range(2):
+            self.assertIn(f"{topic}-{p}: ELECTION_NOT_NEEDED", out)
+        self.assertIn(f"{topic}-1: ELECTION_NOT_NEEDED",
+                      self.run_ok("topic", "elect-leaders", "--topic", topic, "--partition", "1"))
+        self.assertIn("every partition is led by its preferred replica",
+                      self.run_ok("cluster", "elect-leaders"))
+        missing = keelctl("--bootstrap-server", self.broker.bootstrap, "topic", "elect-leaders",
+                          "--topic", topic, "--partition", "9")
+        self.assertEqual(missing.returncode, 1)
+        self.assertIn("UNKNOWN_TOPIC_OR_PARTITION", missing.stdout)
+        itself = keelctl("--bootstrap-server", self.broker.bootstrap, "cluster", "unregister",
+                         "--node", "1")
+        self.assertEqual(itself.returncode, 1)
+        self.assertIn("INVALID_REQUEST", itself.stderr)
+        self.assertEqual(keelctl("topic", "elect-leaders", "--partition", "0").returncode, 2)
 
     def test_exit_codes_for_usage_and_unreachable(self):
         self.assertEqual(keelctl("topic", "frob").returncode, 2)

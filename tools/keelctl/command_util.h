@@ -24,6 +24,8 @@ inline constexpr int16_t kDeleteTopicsVersion = 6;
 inline constexpr int16_t kDescribeQuorumVersion = 1;
 inline constexpr int16_t kApiVersionsVersion = 3;
 inline constexpr int16_t kDescribeClusterVersion = 2;  // v2 lists fenced brokers too
+inline constexpr int16_t kElectLeadersVersion = 2;
+inline constexpr int16_t kUnregisterBrokerVersion = 0;
 
 std::string join(const std::vector<int32_t>& ids);
 std::string error_text(int16_t code, const std::optional<std::string>& message);

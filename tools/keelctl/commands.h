@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <ostream>
@@ -40,5 +41,12 @@ int topic_delete(const Options& options, const std::string& name, std::ostream& 
 // Brokers, the controller, the metadata quorum (DescribeQuorum, when the node serves it) and
 // partitions without a leader or with fewer in-sync replicas than replicas. Unhealthy = exit 1.
 int cluster_status(const Options& options, std::ostream& out, std::ostream& err);
+// Preferred leader election (ElectLeaders): every partition, one topic's, or one partition.
+// Prints each result; exit 1 when any is an error other than ELECTION_NOT_NEEDED.
+int elect_leaders(const Options& options, const std::optional<std::string>& topic,
+                  std::optional<int32_t> partition, std::ostream& out, std::ostream& err);
+// UnregisterBroker: removes a broker that is gone for good.
+int cluster_unregister(const Options& options, int32_t node_id, std::ostream& out,
+                       std::ostream& err);
 
 }  // namespace keel::tools

@@ -6,6 +6,8 @@
 //   keelctl ... topic create --topic NAME [--partitions N] [--replication-factor N]
 //                            [--config KEY=VALUE]...
 //   keelctl ... topic delete --topic NAME
+//   keelctl ... topic elect-leaders [--topic NAME [--partition N]]   (also: cluster elect-leaders)
+//   keelctl ... cluster unregister --node N
 #include <charconv>
 #include <iostream>
 #include <optional>
@@ -23,11 +25,16 @@ constexpr std::string_view kUsage =
     "usage: keelctl [--bootstrap-server HOST:PORT] [--timeout-ms N] COMMAND\n"
     "  cluster status                      brokers, controller, quorum, unhealthy partitions\n"
     "                                      (exit 1 when unhealthy)\n"
+    "  cluster unregister --node N         remove a broker that is gone for good\n"
+    "  cluster elect-leaders               preferred leaders lead again (every partition)\n"
     "  topic list\n"
     "  topic describe [--topic NAME]\n"
     "  topic create --topic NAME [--partitions N] [--replication-factor N]\n"
     "               [--config KEY=VALUE]...\n"
     "  topic delete --topic NAME\n"
+    "  topic elect-leaders [--topic NAME [--partition N]]\n"
+    "                                      preferred leader election (exit 1 on any error\n"
+    "                                      but ELECTION_NOT_NEEDED)\n"
     "Exit codes: 0 ok, 1 failed or unhealthy, 2 usage, 3 cannot connect.\n";
 
 int usage(const std::string& why) {
@@ -49,6 +56,8 @@ int main(int argc, char** argv) {
   Options options;
   TopicSpec spec;
   std::optional<std::string> topic;
+  std::optional<int32_t> partition;
+  std::optional<int32_t> node;
   std::vector<std::string> words;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
@@ -70,6 +79,14 @@ int main(int argc, char** argv) {
     } else if (a == "--topic") {
       if (!value(&v)) return usage("--topic needs a name");
       topic = v;
+    } else if (a == "--partition") {
+      int32_t p = -1;
+      if (!value(&v) || !parse_int(v, &p) || p < 0) return usage("bad --partition");
+      partition = p;
+    } else if (a == "--node") {
+      int32_t n = -1;
+      if (!value(&v) || !parse_int(v, &n) || n < 0) return usage("bad --node");
+      node = n;
     } else if (a == "--partitions") {
       if (!value(&v) || !parse_int(v, &spec.partitions) || spec.partitions < 1) {
         return usage("bad --partitions");
@@ -91,7 +108,15 @@ int main(int argc, char** argv) {
   if (words.size() != 2) return usage("");
   const std::string& noun = words[0];
   const std::string& verb = words[1];
+  if (partition && !topic) return usage("--partition needs --topic");
   if (noun == "cluster" && verb == "status") return cluster_status(options, std::cout, std::cerr);
+  if (noun == "cluster" && verb == "unregister") {
+    if (!node) return usage("cluster unregister needs --node");
+    return cluster_unregister(options, *node, std::cout, std::cerr);
+  }
+  if (verb == "elect-leaders" && (noun == "topic" || noun == "cluster")) {
+    return elect_leaders(options, topic, partition, std::cout, std::cerr);
+  }
   if (noun != "topic") return usage("unknown command " + noun);
   if (verb == "list") return topic_list(options, std::cout, std::cerr);
   if (verb == "describe") return topic_describe(options, topic, std::cout, std::cerr);

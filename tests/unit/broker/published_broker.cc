@@ -48,6 +48,14 @@ class NoController : public controller::ControllerClient {
                      Callback<absl::Status> done) override {
     done(absl::UnavailableError("no controller"));
   }
+  void elect_leaders(
+      controller::ElectionType, std::optional<std::vector<controller::ElectionTarget>>,
+      Callback<absl::StatusOr<std::vector<controller::TopicElections>>> done) override {
+    done(absl::UnavailableError("no controller"));
+  }
+  void unregister_broker(int32_t, Callback<absl::Status> done) override {
+    done(absl::UnavailableError("no controller"));
+  }
 };
 
 }  // namespace

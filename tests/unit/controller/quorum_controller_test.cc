@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -95,6 +96,60 @@ TEST_F(QuorumControllerTest, OperationsAnswerAfterCommitInOrder) {
   EXPECT_EQ(controller_->queued(), 0u);
 }
 
+TEST_F(QuorumControllerTest, ElectLeadersAndUnregisterBrokerAnswerAfterCommit) {
+  open({1});
+  std::map<int32_t, int64_t> epochs;
+  auto join = [&](int32_t id) {
+    std::optional<absl::StatusOr<int64_t>> epoch;
+    controller_->register_broker({id, {}, ""}, [&](absl::StatusOr<int64_t> e) { epoch = e; });
+    run_until([&] { return epoch.has_value(); });
+    ASSERT_TRUE(epoch->ok()) << epoch->status();
+    epochs[id] = **epoch;
+  };
+  auto beat = [&](int32_t id) {
+    std::optional<HeartbeatAnswer> a;
+    controller_->heartbeat({id, epochs[id], raft_->applied_offset(), false, false},
+                           [&](HeartbeatAnswer x) { a = x; });
+    run_until([&] { return a.has_value(); });
+    ASSERT_FALSE(a->is_fenced);
+  };
+  join(1);
+  join(2);
+  beat(1);
+  beat(2);
+  std::optional<std::vector<CreateTopicResult>> created;
+  controller_->create_topics({{"t", 1, 2, {}, {}}}, false,
+                             [&](std::vector<CreateTopicResult> r) { created = r; });
+  run_until([&] { return created.has_value(); });
+  ASSERT_TRUE((*created)[0].status.ok());
+  const int32_t preferred = publisher_.image()->topic("t")->partitions.at(0).replicas.front();
+  // Its leadership moves away and it comes back: the other replica leads.
+  std::optional<absl::Status> fenced;
+  controller_->fence_broker(preferred, [&](absl::Status s) { fenced = s; });
+  run_until([&] { return fenced.has_value(); });
+  beat(preferred);
+  ASSERT_NE(publisher_.image()->topic("t")->partitions.at(0).leader, preferred);
+
+  std::optional<std::vector<TopicElections>> elected;
+  controller_->elect_leaders(ElectionType::kPreferred,
+                             std::vector<ElectionTarget>{{"t", {0}}, {"x", {0}}},
+                             [&](std::vector<TopicElections> r) { elected = r; });
+  run_until([&] { return elected.has_value(); });
+  EXPECT_TRUE((*elected)[0].partitions.at(0).status.ok()) << (*elected)[0].partitions[0].status;
+  EXPECT_EQ(protocol::to_error_code((*elected)[1].partitions.at(0).status),
+            ErrorCode::kUnknownTopicOrPartition);
+  // Answered after the image has the new leader.
+  EXPECT_EQ(publisher_.image()->topic("t")->partitions.at(0).leader, preferred);
+
+  std::vector<absl::Status> unregistered;
+  controller_->unregister_broker(2, [&](absl::Status s) { unregistered.push_back(s); });
+  controller_->unregister_broker(2, [&](absl::Status s) { unregistered.push_back(s); });
+  run_until([&] { return unregistered.size() == 2; });
+  EXPECT_TRUE(unregistered[0].ok()) << unregistered[0];
+  EXPECT_EQ(protocol::to_error_code(unregistered[1]), ErrorCode::kBrokerIdNotRegistered);
+  EXPECT_EQ(publisher_.image()->broker(2), nullptr);
+}
+
 TEST_F(QuorumControllerTest, ANodeThatDoesNotLeadAnswersNotController) {
   open({1, 2, 3}, /*wait_for_leadership=*/false);  // no network: never elected
   for (int i = 0; i < 20; ++i) tick();
@@ -115,6 +170,13 @@ TEST_F(QuorumControllerTest, ANodeThatDoesNotLeadAnswersNotController) {
   controller_->heartbeat({9, 0, 0, false, false}, [&](HeartbeatAnswer a) { beat = a; });
   ASSERT_TRUE(beat.has_value());
   EXPECT_FALSE(beat->status.ok());
+  // Nothing to elect in an empty image: the unknown topic keeps its own error.
+  std::optional<std::vector<TopicElections>> elected;
+  controller_->elect_leaders(ElectionType::kPreferred, std::vector<ElectionTarget>{{"x", {0}}},
+                             [&](std::vector<TopicElections> e) { elected = e; });
+  ASSERT_TRUE(elected.has_value());
+  EXPECT_EQ(protocol::to_error_code((*elected)[0].partitions.at(0).status),
+            ErrorCode::kUnknownTopicOrPartition);
 }
 
 }  // namespace
