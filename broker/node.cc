@@ -415,6 +415,13 @@ absl::Status Node::stop() {
     control_.stop();
   }
   if (control_thread_.joinable()) control_thread_.join();
+  // No thread runs now. What the raft thread still holds (queued controller operations, calls
+  // waiting to be retried, their callbacks, which would resume handlers on the shards) goes
+  // now, while the shards' executors still exist.
+  channels_.reset();
+  lifecycle_.reset();
+  raft_.reset();
+  runtime_.reset();
   // 3. No thread touches a partition now: close the logs (flush, checkpoints, markers).
   absl::Status result;
   if (partitions_ != nullptr) partitions_->clear();
