@@ -20,6 +20,17 @@ absl::Status missing(const std::string& what) {
                                "the controller's answer has no result for " + what);
 }
 
+// One status per request entry from answers in request order (DeleteTopics, CreatePartitions).
+template <typename Entry>
+std::vector<absl::Status> statuses_in_order(size_t count, const std::vector<Entry>& entries) {
+  std::vector<absl::Status> out;
+  for (size_t i = 0; i < count; ++i) {
+    out.push_back(i < entries.size() ? status_of(entries[i].error_code, entries[i].error_message)
+                                     : missing("entry " + std::to_string(i)));
+  }
+  return out;
+}
+
 }  // namespace
 
 protocol::CreateTopicsRequest create_topics_request(const std::vector<controller::NewTopic>& topics,
@@ -78,15 +89,7 @@ protocol::DeleteTopicsRequest delete_topics_request(const std::vector<controller
 
 std::vector<absl::Status> delete_topics_results(size_t count,
                                                 const protocol::DeleteTopicsResponse& resp) {
-  std::vector<absl::Status> out;
-  for (size_t i = 0; i < count; ++i) {
-    if (i >= resp.responses.size()) {
-      out.push_back(missing("topic " + std::to_string(i)));
-    } else {
-      out.push_back(status_of(resp.responses[i].error_code, resp.responses[i].error_message));
-    }
-  }
-  return out;
+  return statuses_in_order(count, resp.responses);
 }
 
 protocol::CreatePartitionsRequest create_partitions_request(
@@ -111,15 +114,7 @@ protocol::CreatePartitionsRequest create_partitions_request(
 
 std::vector<absl::Status> create_partitions_results(
     size_t count, const protocol::CreatePartitionsResponse& resp) {
-  std::vector<absl::Status> out;
-  for (size_t i = 0; i < count; ++i) {
-    if (i >= resp.results.size()) {
-      out.push_back(missing("topic " + std::to_string(i)));
-    } else {
-      out.push_back(status_of(resp.results[i].error_code, resp.results[i].error_message));
-    }
-  }
-  return out;
+  return statuses_in_order(count, resp.results);
 }
 
 protocol::IncrementalAlterConfigsRequest incremental_alter_configs_request(

@@ -65,6 +65,19 @@ struct QuorumControllerClient::Operation {
   int64_t backoff_ms = kFirstBackoffMs;
 };
 
+template <typename R, typename Response, typename Request, typename Convert>
+std::function<void(int32_t, std::function<void(absl::StatusOr<R>)>)>
+QuorumControllerClient::forward_as(int16_t version, Request request, Convert convert) {
+  return [this, version, request = std::move(request), convert = std::move(convert)](
+             int32_t leader, std::function<void(absl::StatusOr<R>)> d) {
+    channels_->call<Response>(leader, version, request, kCallTimeoutMs,
+                              [convert, d = std::move(d)](absl::StatusOr<Response> r) {
+                                if (!r.ok()) return d(r.status());
+                                d(convert(*r));
+                              });
+  };
+}
+
 template <typename R>
 void QuorumControllerClient::run(std::shared_ptr<Operation<R>> op) {
   op->deadline_ms = timers_->now_ms() + kOperationDeadlineMs;
@@ -159,16 +172,11 @@ void QuorumControllerClient::create_topics(
   op->local = [topics, validate_only](controller::QuorumController& c, std::function<void(R)> d) {
     c.create_topics(topics, validate_only, std::move(d));
   };
-  op->remote = [this, topics, validate_only](int32_t leader,
-                                             std::function<void(absl::StatusOr<R>)> d) {
-    channels_->call<protocol::CreateTopicsResponse>(
-        leader, forwarded::kCreateTopicsVersion,
-        forwarded::create_topics_request(topics, validate_only), kCallTimeoutMs,
-        [topics, d = std::move(d)](absl::StatusOr<protocol::CreateTopicsResponse> resp) {
-          if (!resp.ok()) return d(resp.status());
-          d(forwarded::create_topics_results(topics, *resp));
-        });
-  };
+  op->remote = forward_as<R, protocol::CreateTopicsResponse>(
+      forwarded::kCreateTopicsVersion, forwarded::create_topics_request(topics, validate_only),
+      [topics](const protocol::CreateTopicsResponse& r) {
+        return forwarded::create_topics_results(topics, r);
+      });
   op->failed = [count](const absl::Status& error) {
     R r(count);
     for (auto& x : r) x.status = error;
@@ -209,15 +217,11 @@ void QuorumControllerClient::delete_topics(std::vector<std::string> names,
     }
     return true;
   };
-  op->remote = [this, names, count](int32_t leader, std::function<void(absl::StatusOr<R>)> d) {
-    channels_->call<protocol::DeleteTopicsResponse>(
-        leader, forwarded::kDeleteTopicsVersion, forwarded::delete_topics_request(names),
-        kCallTimeoutMs,
-        [count, d = std::move(d)](absl::StatusOr<protocol::DeleteTopicsResponse> r) {
-          if (!r.ok()) return d(r.status());
-          d(forwarded::delete_topics_results(count, *r));
-        });
-  };
+  op->remote = forward_as<R, protocol::DeleteTopicsResponse>(
+      forwarded::kDeleteTopicsVersion, forwarded::delete_topics_request(names),
+      [count](const protocol::DeleteTopicsResponse& r) {
+        return forwarded::delete_topics_results(count, r);
+      });
   op->failed = all_failed(count);
   op->done = std::move(done);
   run(std::move(op));
@@ -231,15 +235,11 @@ void QuorumControllerClient::delete_topics_by_id(std::vector<controller::Uuid> i
   op->local = [ids](controller::QuorumController& c, std::function<void(R)> d) {
     c.delete_topics_by_id(ids, std::move(d));
   };
-  op->remote = [this, ids, count](int32_t leader, std::function<void(absl::StatusOr<R>)> d) {
-    channels_->call<protocol::DeleteTopicsResponse>(
-        leader, forwarded::kDeleteTopicsVersion, forwarded::delete_topics_request(ids),
-        kCallTimeoutMs,
-        [count, d = std::move(d)](absl::StatusOr<protocol::DeleteTopicsResponse> r) {
-          if (!r.ok()) return d(r.status());
-          d(forwarded::delete_topics_results(count, *r));
-        });
-  };
+  op->remote = forward_as<R, protocol::DeleteTopicsResponse>(
+      forwarded::kDeleteTopicsVersion, forwarded::delete_topics_request(ids),
+      [count](const protocol::DeleteTopicsResponse& r) {
+        return forwarded::delete_topics_results(count, r);
+      });
   op->failed = all_failed(count);
   op->done = std::move(done);
   run(std::move(op));
@@ -254,16 +254,12 @@ void QuorumControllerClient::create_partitions(std::vector<controller::NewPartit
   op->local = [requests, validate_only](controller::QuorumController& c, std::function<void(R)> d) {
     c.create_partitions(requests, validate_only, std::move(d));
   };
-  op->remote = [this, requests, validate_only, count](int32_t leader,
-                                                      std::function<void(absl::StatusOr<R>)> d) {
-    channels_->call<protocol::CreatePartitionsResponse>(
-        leader, forwarded::kCreatePartitionsVersion,
-        forwarded::create_partitions_request(requests, validate_only), kCallTimeoutMs,
-        [count, d = std::move(d)](absl::StatusOr<protocol::CreatePartitionsResponse> r) {
-          if (!r.ok()) return d(r.status());
-          d(forwarded::create_partitions_results(count, *r));
-        });
-  };
+  op->remote = forward_as<R, protocol::CreatePartitionsResponse>(
+      forwarded::kCreatePartitionsVersion,
+      forwarded::create_partitions_request(requests, validate_only),
+      [count](const protocol::CreatePartitionsResponse& r) {
+        return forwarded::create_partitions_results(count, r);
+      });
   op->failed = all_failed(count);
   op->done = std::move(done);
   run(std::move(op));
@@ -279,27 +275,17 @@ void QuorumControllerClient::alter_configs(controller::ConfigResource resource,
                                                               std::function<void(R)> d) {
     c.alter_configs(resource, changes, replace_all, validate_only, std::move(d));
   };
-  op->remote = [this, resource, changes, replace_all, validate_only](
-                   int32_t leader, std::function<void(absl::StatusOr<R>)> d) {
-    if (replace_all) {
-      channels_->call<protocol::AlterConfigsResponse>(
-          leader, forwarded::kAlterConfigsVersion,
-          forwarded::alter_configs_request(resource, changes, validate_only), kCallTimeoutMs,
-          [d = std::move(d)](absl::StatusOr<protocol::AlterConfigsResponse> r) {
-            if (!r.ok()) return d(r.status());
-            d(forwarded::alter_configs_result(*r));
-          });
-    } else {
-      channels_->call<protocol::IncrementalAlterConfigsResponse>(
-          leader, forwarded::kIncrementalAlterConfigsVersion,
-          forwarded::incremental_alter_configs_request(resource, changes, validate_only),
-          kCallTimeoutMs,
-          [d = std::move(d)](absl::StatusOr<protocol::IncrementalAlterConfigsResponse> r) {
-            if (!r.ok()) return d(r.status());
-            d(forwarded::alter_configs_result(*r));
-          });
-    }
-  };
+  // replace_all is legacy AlterConfigs (the set replaces every dynamic config).
+  auto convert = [](const auto& r) { return forwarded::alter_configs_result(r); };
+  if (replace_all) {
+    op->remote = forward_as<R, protocol::AlterConfigsResponse>(
+        forwarded::kAlterConfigsVersion,
+        forwarded::alter_configs_request(resource, changes, validate_only), convert);
+  } else {
+    op->remote = forward_as<R, protocol::IncrementalAlterConfigsResponse>(
+        forwarded::kIncrementalAlterConfigsVersion,
+        forwarded::incremental_alter_configs_request(resource, changes, validate_only), convert);
+  }
   op->failed = [](const absl::Status& error) { return error; };
   op->done = std::move(done);
   run(std::move(op));
@@ -337,14 +323,11 @@ void QuorumControllerClient::unregister_broker(int32_t node_id, Callback<absl::S
   op->local = [node_id](controller::QuorumController& c, std::function<void(R)> d) {
     c.unregister_broker(node_id, std::move(d));
   };
-  op->remote = [this, node_id](int32_t leader, std::function<void(absl::StatusOr<R>)> d) {
-    channels_->call<protocol::UnregisterBrokerResponse>(
-        leader, forwarded::kUnregisterBrokerVersion, forwarded::unregister_broker_request(node_id),
-        kCallTimeoutMs, [d = std::move(d)](absl::StatusOr<protocol::UnregisterBrokerResponse> r) {
-          if (!r.ok()) return d(r.status());
-          d(forwarded::unregister_broker_result(*r));
-        });
-  };
+  op->remote = forward_as<R, protocol::UnregisterBrokerResponse>(
+      forwarded::kUnregisterBrokerVersion, forwarded::unregister_broker_request(node_id),
+      [](const protocol::UnregisterBrokerResponse& r) {
+        return forwarded::unregister_broker_result(r);
+      });
   op->visible = [node_id](const controller::MetadataImage& image, const R& r) {
     return !r.ok() || image.broker(node_id) == nullptr;
   };
@@ -363,14 +346,9 @@ void QuorumControllerClient::elect_leaders(
       d(std::move(r));
     });
   };
-  op->remote = [this, type, targets](int32_t leader, std::function<void(absl::StatusOr<R>)> d) {
-    channels_->call<protocol::ElectLeadersResponse>(
-        leader, forwarded::kElectLeadersVersion, forwarded::elect_leaders_request(type, targets),
-        kCallTimeoutMs, [d = std::move(d)](absl::StatusOr<protocol::ElectLeadersResponse> r) {
-          if (!r.ok()) return d(r.status());
-          d(forwarded::elect_leaders_results(*r));
-        });
-  };
+  op->remote = forward_as<R, protocol::ElectLeadersResponse>(
+      forwarded::kElectLeadersVersion, forwarded::elect_leaders_request(type, targets),
+      [](const protocol::ElectLeadersResponse& r) { return forwarded::elect_leaders_results(r); });
   // Answered once this node's image shows the elected leaders.
   op->visible = [type](const controller::MetadataImage& image, const R& r) {
     if (!r.ok()) return true;

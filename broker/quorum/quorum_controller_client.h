@@ -79,6 +79,12 @@ class QuorumControllerClient final : public controller::ControllerClient {
   struct Operation;
   template <typename R>
   void run(std::shared_ptr<Operation<R>> op);
+  // An operation's remote half: `request` at `version` to the leader, its answer through
+  // `convert` (Response -> R).
+  template <typename R, typename Response, typename Request, typename Convert>
+  std::function<void(int32_t, std::function<void(absl::StatusOr<R>)>)> forward_as(int16_t version,
+                                                                                  Request request,
+                                                                                  Convert convert);
   template <typename R>
   void attempt(std::shared_ptr<Operation<R>> op, raft::RaftNode& node);
   template <typename R>
