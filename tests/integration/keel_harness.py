@@ -455,6 +455,31 @@ class Cluster:
             node.cleanup(keep=keep)
 
 
+class ClusterTestCase(unittest.TestCase):
+    """Tests on a fresh Cluster each (`self.cluster`, made by make_cluster()). On a failure the
+    nodes' log tails are printed and their data dirs kept (under KEEL_IT_TMP)."""
+
+    def make_cluster(self):
+        raise NotImplementedError
+
+    def setUp(self):
+        self.cluster = self.make_cluster()
+        self.cluster.start()
+
+    def run(self, result=None):
+        before = _problems(result)
+        out = super().run(result)
+        failed = result is not None and _problems(result) > before
+        cluster = getattr(self, "cluster", None)
+        if cluster is not None:
+            if failed:
+                for node in cluster.nodes:
+                    print(f"\n[{node.name}] data dir {node.base}\n{node.describe_tail()}",
+                          file=sys.stderr)
+            cluster.stop(keep=failed)
+        return out
+
+
 def dump_all_broker_logs(stream=sys.stderr):
     for b in _ALL_BROKERS:
         if b.log_paths:

@@ -56,19 +56,14 @@ def leaders(bootstrap, topic):
     return {p.id: p.leader for p in md.topics[topic].partitions.values()}
 
 
-class ClusterTestBase(h.unittest.TestCase):
+class ClusterTestBase(h.ClusterTestCase):
     props = FAST
 
-    def setUp(self):
+    def make_cluster(self):
         h.require_modules("confluent_kafka")
-        self.cluster = h.Cluster("Cluster", props={"default.replication.factor": "3",
-                                                   "offsets.topic.replication.factor": "3",
-                                                   **self.props})
-        self.cluster.start()
-
-    def tearDown(self):
-        failed = any(e for e in getattr(self._outcome, "errors", []) if e[1])
-        self.cluster.stop(keep=failed)
+        return h.Cluster("Cluster", props={"default.replication.factor": "3",
+                                           "offsets.topic.replication.factor": "3",
+                                           **self.props})
 
     def create(self, via, topic, partitions, rf, request_timeout=15):
         from confluent_kafka.admin import NewTopic

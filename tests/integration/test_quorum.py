@@ -24,20 +24,17 @@ def quorum_line(broker):
     return (int(m.group(1)), int(m.group(2)), cp) if m else (None, None, cp)
 
 
-class QuorumTest(h.unittest.TestCase):
+class QuorumTest(h.ClusterTestCase):
     timeouts = {"controller.quorum.election.timeout.ms": str(ELECTION_MS),
                 "controller.quorum.fetch.timeout.ms": str(FETCH_MS)}
     trials = TRIALS
 
-    def setUp(self):
-        self.cluster = h.Cluster("Quorum", props=self.timeouts)
-        self.nodes = self.cluster.nodes
-        self.cluster.start()
-        self.failed = False
+    def make_cluster(self):
+        return h.Cluster("Quorum", props=self.timeouts)
 
-    def tearDown(self):
-        failed = self.failed or any(e for e in getattr(self._outcome, "errors", []) if e[1])
-        self.cluster.stop(keep=failed)
+    def setUp(self):
+        super().setUp()
+        self.nodes = self.cluster.nodes
 
     def agreed_leader(self, alive, timeout, newer_than=-1):
         """Waits until every live node names the same live leader in an epoch > newer_than."""
