@@ -99,6 +99,17 @@ asio::awaitable<void> BrokerLifecycle::run(BrokerLifecycle* self) {
   }
 }
 
+template <typename Response, typename Request>
+asio::awaitable<absl::StatusOr<Response>> BrokerLifecycle::ask(int32_t controller, int16_t version,
+                                                               const Request& request) {
+  ControllerChannels* channels = options_.channels;
+  auto call = await_controller<absl::StatusOr<Response>>(
+      [channels, controller, version, &request](auto done) {
+        channels->call<Response>(controller, version, request, kCallTimeoutMs, std::move(done));
+      });
+  co_return co_await std::move(call);
+}
+
 asio::awaitable<bool> BrokerLifecycle::register_once(int32_t controller) {
   protocol::BrokerRegistrationRequest req;
   req.broker_id = options_.node_id;
@@ -113,13 +124,8 @@ asio::awaitable<bool> BrokerLifecycle::register_once(int32_t controller) {
     req.listeners.push_back(std::move(l));
   }
   if (!options_.rack.empty()) req.rack = options_.rack;
-  ControllerChannels* channels = options_.channels;
-  using Answer = absl::StatusOr<protocol::BrokerRegistrationResponse>;
-  auto call = await_controller<Answer>([channels, controller, &req](auto done) {
-    channels->call<protocol::BrokerRegistrationResponse>(controller, kRegistrationVersion, req,
-                                                         kCallTimeoutMs, std::move(done));
-  });
-  Answer answer = co_await std::move(call);
+  auto call = ask<protocol::BrokerRegistrationResponse>(controller, kRegistrationVersion, req);
+  absl::StatusOr<protocol::BrokerRegistrationResponse> answer = co_await std::move(call);
   if (!answer.ok()) co_return false;
   if (answer->error_code != 0) {
     const auto code = static_cast<ErrorCode>(answer->error_code);
@@ -148,13 +154,8 @@ asio::awaitable<void> BrokerLifecycle::heartbeat_once(int32_t controller) {
   }
   req.current_metadata_offset = options_.driver->status().applied_offset - 1;
   req.want_shut_down = want_shutdown_.load();
-  ControllerChannels* channels = options_.channels;
-  using Answer = absl::StatusOr<protocol::BrokerHeartbeatResponse>;
-  auto call = await_controller<Answer>([channels, controller, &req](auto done) {
-    channels->call<protocol::BrokerHeartbeatResponse>(controller, kHeartbeatVersion, req,
-                                                      kCallTimeoutMs, std::move(done));
-  });
-  Answer answer = co_await std::move(call);
+  auto call = ask<protocol::BrokerHeartbeatResponse>(controller, kHeartbeatVersion, req);
+  absl::StatusOr<protocol::BrokerHeartbeatResponse> answer = co_await std::move(call);
   if (!answer.ok()) co_return;  // the next heartbeat goes to whoever leads then
   const auto code = static_cast<ErrorCode>(answer->error_code);
   if (code == ErrorCode::kStaleBrokerEpoch || code == ErrorCode::kBrokerIdNotRegistered) {

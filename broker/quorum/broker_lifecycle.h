@@ -70,6 +70,10 @@ class BrokerLifecycle {
   boost::asio::awaitable<bool> register_once(int32_t controller);
   boost::asio::awaitable<void> heartbeat_once(int32_t controller);
   boost::asio::awaitable<void> nap(int64_t ms);
+  // One call to the controller's listener, resumed on the raft thread.
+  template <typename Response, typename Request>
+  boost::asio::awaitable<absl::StatusOr<Response>> ask(int32_t controller, int16_t version,
+                                                       const Request& request);
   void info(const std::string& message) const;
 
   BrokerLifecycleOptions options_;
